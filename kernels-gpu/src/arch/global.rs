@@ -1,0 +1,56 @@
+//! Global-memory access with explicit widths.
+//!
+//! The kernels' parameters hold plain addresses, so LLVM cannot prove a pointer is global and
+//! would emit generic loads; these wrappers say `.global` and the vector width outright.
+
+use core::arch::asm;
+
+/// Four consecutive `f32`, one 16-byte load.
+///
+/// # Safety
+/// `p` is a global address aligned to 16 bytes with 16 readable bytes.
+#[inline(always)]
+pub unsafe fn load_f32x4(p: *const f32) -> [f32; 4] {
+    let (x, y, z, w): (f32, f32, f32, f32);
+    unsafe {
+        asm!("ld.global.v4.f32 {{{}, {}, {}, {}}}, [{}];",
+            out(reg32) x, out(reg32) y, out(reg32) z, out(reg32) w, in(reg64) p,
+            options(readonly, nostack, pure))
+    };
+    [x, y, z, w]
+}
+
+/// One `f32`.
+///
+/// # Safety
+/// `p` is a readable global address aligned to 4 bytes.
+#[inline(always)]
+pub unsafe fn load_f32(p: *const f32) -> f32 {
+    let x: f32;
+    unsafe {
+        asm!("ld.global.f32 {}, [{}];", out(reg32) x, in(reg64) p, options(readonly, nostack, pure))
+    };
+    x
+}
+
+/// Four consecutive `f32`, one 16-byte store.
+///
+/// # Safety
+/// `p` is a global address aligned to 16 bytes with 16 writable bytes.
+#[inline(always)]
+pub unsafe fn store_f32x4(p: *mut f32, v: [f32; 4]) {
+    unsafe {
+        asm!("st.global.v4.f32 [{}], {{{}, {}, {}, {}}};",
+            in(reg64) p, in(reg32) v[0], in(reg32) v[1], in(reg32) v[2], in(reg32) v[3],
+            options(nostack))
+    };
+}
+
+/// One `f32`.
+///
+/// # Safety
+/// `p` is a writable global address aligned to 4 bytes.
+#[inline(always)]
+pub unsafe fn store_f32(p: *mut f32, v: f32) {
+    unsafe { asm!("st.global.f32 [{}], {};", in(reg64) p, in(reg32) v, options(nostack)) };
+}

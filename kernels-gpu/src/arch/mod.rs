@@ -1,0 +1,19 @@
+//! Thin, safe-where-possible wrappers over PTX: the device-support layer the kernels are
+//! written against. Reads like `cuda_std`: `thread::index_x()`, `smem::dynamic::<T>()`,
+//! `sync::threads()`, `warp::shfl_xor()`.
+//!
+//! Everything here is `#[inline(always)]`: a wrapper must cost nothing over the instruction.
+
+pub mod global;
+pub mod smem;
+pub mod sync;
+pub mod thread;
+pub mod timer;
+pub mod unroll;
+
+/// Aborts the kernel; the launch fails with `CUDA_ERROR_LAUNCH_FAILED` on the host.
+#[inline(always)]
+pub fn trap() -> ! {
+    // SAFETY: `trap` has no operands and does not return.
+    unsafe { core::arch::asm!("trap;", options(noreturn, nostack)) }
+}

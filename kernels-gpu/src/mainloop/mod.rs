@@ -1,0 +1,6 @@
+//! Mainloops: the k-loop that computes one output tile into registers, one file per
+//! mechanism. Each file ends with the kernel body that composes its mainloop with a tile
+//! scheduler and an epilogue.
+
+pub mod simt_f32;
+pub mod textbook_f32;

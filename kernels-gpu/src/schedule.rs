@@ -1,0 +1,256 @@
+//! Tile schedulers: which output tile a thread block computes next.
+//!
+//! Plain integer math, compiled for the GPU and for the host, where it is property-tested.
+//!
+//! - [`NaiveGrid`]: one block per output tile; the hardware hands out blocks, and each block
+//!   computes exactly one tile.
+//! - [`Persistent`]: as many blocks as fit on the GPU at once; each loops over tiles
+//!   `block, block + blocks, block + 2·blocks, …`, so a block's setup is paid once and the
+//!   next tile's first loads can be issued while the previous tile's epilogue runs.
+//!
+//! Both walk tiles in the same grouped order ([`TileGrid::tile`]), so the difference between
+//! them is persistence alone.
+
+/// One output tile: its position in tiles (not elements).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct WorkTile {
+    /// Tile row: output rows `m · BLOCK_M ..`.
+    pub m: u32,
+    /// Tile column: output columns `n · BLOCK_N ..`.
+    pub n: u32,
+}
+
+/// The output matrix cut into `BLOCK_M × BLOCK_N` tiles, and the order they are visited in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TileGrid {
+    pub tiles_m: u32,
+    pub tiles_n: u32,
+    /// Tile-rows per group; at least 1.
+    pub group_m: u32,
+}
+
+impl TileGrid {
+    /// The tiles of an `m × n` output with `block_m × block_n` tiles (`m`, `n` ≥ 1).
+    #[inline(always)]
+    pub const fn new(m: u32, n: u32, block_m: u32, block_n: u32, group_m: u32) -> Self {
+        TileGrid {
+            tiles_m: m.div_ceil(block_m),
+            tiles_n: n.div_ceil(block_n),
+            group_m: if group_m == 0 { 1 } else { group_m },
+        }
+    }
+
+    /// Number of tiles.
+    #[inline(always)]
+    pub const fn count(&self) -> u32 {
+        self.tiles_m * self.tiles_n
+    }
+
+    /// The tile at position `linear` of the grouped order.
+    ///
+    /// Consecutive positions walk down a column of `group_m` tile-rows before moving one
+    /// tile-column right. Blocks that run at the same time then share the same few rows of
+    /// `A` and columns of `B`, which stay in L2, instead of streaming whole rows of tiles.
+    #[inline(always)]
+    pub const fn tile(&self, linear: u32) -> WorkTile {
+        let per_group = self.group_m * self.tiles_n;
+        let group = linear / per_group;
+        let first_m = group * self.group_m;
+        let rows_in_group = min(self.tiles_m - first_m, self.group_m);
+        let in_group = linear - group * per_group;
+        WorkTile {
+            m: first_m + in_group % rows_in_group,
+            n: in_group / rows_in_group,
+        }
+    }
+}
+
+#[inline(always)]
+const fn min(a: u32, b: u32) -> u32 {
+    if a < b { a } else { b }
+}
+
+/// Hands a thread block its output tiles, one at a time.
+pub trait TileScheduler: Sized {
+    /// How many blocks to launch for `grid`, when `resident` blocks fit on the GPU at once.
+    fn grid_size(grid: &TileGrid, resident: u32) -> u32;
+    /// The scheduler of block `block` out of `blocks`.
+    fn new(grid: TileGrid, block: u32, blocks: u32) -> Self;
+    /// The next tile, or `None` when this block is done.
+    fn next(&mut self) -> Option<WorkTile>;
+}
+
+/// One block per output tile.
+#[derive(Clone, Copy, Debug)]
+pub struct NaiveGrid {
+    grid: TileGrid,
+    tile: Option<u32>,
+}
+
+impl TileScheduler for NaiveGrid {
+    #[inline(always)]
+    fn grid_size(grid: &TileGrid, _resident: u32) -> u32 {
+        grid.count()
+    }
+
+    #[inline(always)]
+    fn new(grid: TileGrid, block: u32, _blocks: u32) -> Self {
+        let tile = if block < grid.count() {
+            Some(block)
+        } else {
+            None
+        };
+        NaiveGrid { grid, tile }
+    }
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<WorkTile> {
+        let linear = self.tile.take()?;
+        Some(self.grid.tile(linear))
+    }
+}
+
+/// One block per resident slot; each block strides over the tiles.
+#[derive(Clone, Copy, Debug)]
+pub struct Persistent {
+    grid: TileGrid,
+    next: u32,
+    stride: u32,
+}
+
+impl TileScheduler for Persistent {
+    #[inline(always)]
+    fn grid_size(grid: &TileGrid, resident: u32) -> u32 {
+        min(grid.count(), if resident == 0 { 1 } else { resident })
+    }
+
+    #[inline(always)]
+    fn new(grid: TileGrid, block: u32, blocks: u32) -> Self {
+        Persistent {
+            grid,
+            next: block,
+            stride: blocks,
+        }
+    }
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<WorkTile> {
+        if self.next >= self.grid.count() {
+            return None;
+        }
+        let tile = self.grid.tile(self.next);
+        // Saturating: `next + stride` must not wrap back into range.
+        self.next = self.next.saturating_add(self.stride);
+        Some(tile)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    extern crate std;
+    use std::collections::HashSet;
+    use std::vec::Vec;
+
+    fn visit_all<S: TileScheduler>(grid: TileGrid, resident: u32) -> Vec<WorkTile> {
+        let blocks = S::grid_size(&grid, resident);
+        let mut seen = Vec::new();
+        for block in 0..blocks {
+            let mut s = S::new(grid, block, blocks);
+            while let Some(t) = s.next() {
+                seen.push(t);
+            }
+        }
+        seen
+    }
+
+    fn assert_exactly_once(grid: TileGrid, seen: &[WorkTile]) {
+        assert_eq!(seen.len() as u32, grid.count(), "{grid:?}");
+        let unique: HashSet<_> = seen.iter().collect();
+        assert_eq!(
+            unique.len(),
+            seen.len(),
+            "a tile was visited twice: {grid:?}"
+        );
+        for t in seen {
+            assert!(
+                t.m < grid.tiles_m && t.n < grid.tiles_n,
+                "{t:?} outside {grid:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn grouped_order_walks_down_a_group_first() {
+        let grid = TileGrid::new(4 * 128, 3 * 128, 128, 128, 2);
+        let order: Vec<_> = (0..grid.count())
+            .map(|i| grid.tile(i))
+            .map(|t| (t.m, t.n))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                (0, 0),
+                (1, 0),
+                (0, 1),
+                (1, 1),
+                (0, 2),
+                (1, 2),
+                (2, 0),
+                (3, 0),
+                (2, 1),
+                (3, 1),
+                (2, 2),
+                (3, 2)
+            ]
+        );
+    }
+
+    #[test]
+    fn last_group_may_be_short() {
+        let grid = TileGrid::new(3, 2, 1, 1, 2);
+        let order: Vec<_> = (0..grid.count())
+            .map(|i| grid.tile(i))
+            .map(|t| (t.m, t.n))
+            .collect();
+        assert_eq!(order, [(0, 0), (1, 0), (0, 1), (1, 1), (2, 0), (2, 1)]);
+    }
+
+    #[test]
+    fn persistent_launches_no_more_blocks_than_tiles() {
+        let grid = TileGrid::new(100, 100, 128, 128, 8);
+        assert_eq!(Persistent::grid_size(&grid, 264), 1);
+        assert_eq!(NaiveGrid::grid_size(&grid, 264), 1);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn every_tile_exactly_once(
+            m in 1u32..5000, n in 1u32..5000,
+            bm in prop::sample::select(&[16u32, 64, 128, 256][..]),
+            bn in prop::sample::select(&[16u32, 64, 128, 256][..]),
+            group_m in 0u32..17, resident in 0u32..700,
+        ) {
+            let grid = TileGrid::new(m, n, bm, bn, group_m);
+            assert_exactly_once(grid, &visit_all::<NaiveGrid>(grid, resident));
+            assert_exactly_once(grid, &visit_all::<Persistent>(grid, resident));
+        }
+
+        #[test]
+        fn persistent_blocks_share_the_work_evenly(
+            m in 1u32..20000, n in 1u32..20000, resident in 1u32..1000,
+        ) {
+            let grid = TileGrid::new(m, n, 128, 128, 8);
+            let blocks = Persistent::grid_size(&grid, resident);
+            let per_block: Vec<u32> = (0..blocks)
+                .map(|b| { let mut s = Persistent::new(grid, b, blocks); core::iter::from_fn(|| s.next()).count() as u32 })
+                .collect();
+            let (lo, hi) = (per_block.iter().min().unwrap(), per_block.iter().max().unwrap());
+            prop_assert!(hi - lo <= 1, "{per_block:?}");
+        }
+    }
+}
