@@ -26,5 +26,10 @@ pub struct GemmParams {
     pub beta: f32,
     /// Tile-rows per group in the grouped tile order (see [`crate::schedule::TileGrid`]).
     pub group_m: u32,
-    pub _reserved: u32,
+    pub _pad: u32,
+    /// Device address of the TMA descriptors (`CUtensorMap`, 64-byte aligned, 128 bytes each)
+    /// of the kernels that use the tensor-memory accelerator; 0 for the others. They live in
+    /// global memory because rustc has no `__grid_constant__`: a by-value descriptor whose
+    /// address is taken would be copied to local memory, which TMA cannot read.
+    pub tensor_maps: u64,
 }
