@@ -2,11 +2,8 @@
 //! program using `tessera` needs nothing at run time but the NVIDIA driver.
 
 use std::path::PathBuf;
-use tessera_kernels::kernels::KERNELS;
+use tessera_kernels::kernels::{ARCHES, launch_bounds};
 use tessera_ptx_builder::PtxBuilder;
-
-/// Architectures with their own PTX; `host/src/module.rs` picks one at run time.
-const ARCHES: &[&str] = &["sm_90a", "sm_80"];
 
 fn main() {
     let kernels =
@@ -18,12 +15,11 @@ fn main() {
     );
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
     for arch in ARCHES {
-        let builder = KERNELS
-            .iter()
-            .fold(PtxBuilder::new(&kernels).arch(arch), |b, k| {
-                b.launch_bounds(k.name, k.tile.threads, k.min_blocks_per_sm)
-            });
-        let ptx = builder.build().unwrap_or_else(|e| panic!("{e}"));
+        let ptx = PtxBuilder::new(&kernels)
+            .arch(arch)
+            .launch_bounds_all(launch_bounds())
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
         std::fs::write(out.join(format!("kernels_{arch}.ptx")), ptx).unwrap();
     }
 }

@@ -1,1 +1,57 @@
-pub const PTX_SM90A: &str = include_str!(concat!(env!("OUT_DIR"), "/kernels_sm_90a.ptx"));
+//! # Tessera
+//!
+//! Matrix multiplication on NVIDIA GPUs, with every kernel written in Rust and compiled to PTX
+//! by rustc. It sits on [`cudarc`]: you pass your `Arc<CudaStream>` and your `CudaSlice` /
+//! `CudaView` buffers; calls are asynchronous on that stream.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), tessera::Error> {
+//! let stream = tessera::context(0)?.default_stream();
+//! let a = stream.clone_htod(&vec![1.0f32; 64 * 32])?;
+//! let b = stream.clone_htod(&vec![2.0f32; 32 * 16])?;
+//! let mut c = stream.alloc_zeros::<f32>(64 * 16)?;
+//! let gemm = tessera::Gemm::new(stream.clone())?;
+//! gemm.matmul(tessera::Kernel::Auto, &tessera::GemmDesc::new(64, 16, 32), 1.0, &a, &b, 0.0, &mut c)?;
+//! # Ok(()) }
+//! ```
+//!
+//! The kernels: a textbook baseline, a tiled fp32 SIMT kernel, each on a naive grid (one
+//! block per output tile) or a persistent grid (one block per SM slot, looping over tiles).
+//! See [`Kernel`] and [`Schedule`].
+
+mod desc;
+mod element;
+mod error;
+mod gemm;
+mod kernel;
+mod module;
+mod raw;
+pub mod reference;
+
+pub use desc::GemmDesc;
+pub use element::{DType, Element};
+pub use error::{Error, Operand, Result};
+pub use gemm::Gemm;
+pub use kernel::{Kernel, Schedule};
+pub use module::{Arch, PTX_SM80, PTX_SM90A};
+
+pub use cudarc;
+pub use half;
+
+use cudarc::driver::CudaContext;
+use std::sync::Arc;
+
+/// A CUDA context on GPU `ordinal`, or a clear error when there is no driver or no GPU.
+///
+/// (cudarc panics when `libcuda` is missing; this checks first.)
+pub fn context(ordinal: usize) -> Result<Arc<CudaContext>> {
+    // SAFETY: only tries to load the library.
+    if !unsafe { cudarc::driver::sys::is_culib_present() } {
+        return Err(Error::NoDriver);
+    }
+    match CudaContext::device_count() {
+        Ok(n) if (ordinal as i32) < n => Ok(CudaContext::new(ordinal)?),
+        Ok(_) => Err(Error::NoDevice),
+        Err(_) => Err(Error::NoDevice),
+    }
+}

@@ -6,6 +6,10 @@
 
 use crate::shapes::{self, TileShape};
 
+/// The architectures the PTX is built for: Hopper's own (`wgmma`, TMA and `setmaxnreg` need
+/// the `a` variant), and sm_80 for Ampere, Ada and, through the driver's JIT, newer GPUs.
+pub const ARCHES: &[&str] = &["sm_90a", "sm_80"];
+
 /// What the host needs to know to launch an entry point.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct KernelInfo {
@@ -34,7 +38,7 @@ macro_rules! kernels {
             #[cfg(target_arch = "nvptx64")]
             #[unsafe(no_mangle)]
             pub unsafe extern "ptx-kernel" fn $name(p: crate::params::GemmParams) {
-                unsafe { $body(p) }
+                unsafe { $body(&p) }
             }
         )*
 
@@ -73,6 +77,14 @@ kernels! {
     /// Tiled fp32, persistent blocks, for operands that are not 16-byte aligned.
     tiled_f32_persistent_unaligned [tile = shapes::SIMT_F32, smem = shapes::SIMT_F32_SMEM_BYTES, min_blocks = 2]
         => mainloop::simt_f32::gemm::<Persistent, false>;
+}
+
+/// `(name, threads, min_blocks_per_sm)` of every entry point: the launch bounds to write into
+/// the PTX.
+pub fn launch_bounds() -> impl Iterator<Item = (&'static str, u32, u32)> {
+    KERNELS
+        .iter()
+        .map(|k| (k.name, k.tile.threads, k.min_blocks_per_sm))
 }
 
 /// Looks up an entry point by name.

@@ -32,6 +32,7 @@ pub const SIMT_F32: TileShape = TileShape {
 pub const SIMT_F32_A_PAD: u32 = 4;
 
 /// Dynamic shared memory of the tiled fp32 kernel: two stages of `A` (transposed, padded)
-/// and `B`.
+/// and `B`, and one 16-byte landing slot per thread for the `A` copies.
 pub const SIMT_F32_SMEM_BYTES: u32 =
-    2 * SIMT_F32.block_k * ((SIMT_F32.block_m + SIMT_F32_A_PAD) + SIMT_F32.block_n) * 4;
+    2 * SIMT_F32.block_k * ((SIMT_F32.block_m + SIMT_F32_A_PAD) + SIMT_F32.block_n) * 4
+        + SIMT_F32.threads * 16;

@@ -98,6 +98,16 @@ impl PtxBuilder {
         self
     }
 
+    /// [`launch_bounds`](Self::launch_bounds) for each `(name, threads, min_blocks)`.
+    pub fn launch_bounds_all<'a>(
+        self,
+        bounds: impl IntoIterator<Item = (&'a str, u32, u32)>,
+    ) -> Self {
+        bounds
+            .into_iter()
+            .fold(self, |b, (n, t, m)| b.launch_bounds(n, t, m))
+    }
+
     /// Builds and returns the PTX text.
     pub fn build(&self) -> Result<String, Error> {
         let target_dir =

@@ -4,6 +4,7 @@
 //!
 //! Everything here is `#[inline(always)]`: a wrapper must cost nothing over the instruction.
 
+pub mod cp_async;
 pub mod global;
 pub mod smem;
 pub mod sync;

@@ -10,7 +10,11 @@
 //! # Thread mapping of the loads
 //! Per k-step of 8, each thread loads one 16-byte group of `A` (row `t / 2`, columns
 //! `(t % 2)·4 ..`) and one of `B` (row `t / 32`, columns `(t % 32)·4 ..`): a warp reads whole
-//! 32-byte sectors of `A` and 512 contiguous bytes of `B`.
+//! 32-byte sectors of `A` and 512 contiguous bytes of `B`. All loads are `cp.async`
+//! (sm_80+), which holds no register while in flight: `B` lands directly in its stage (its
+//! shared layout is its global layout), `A` in a per-thread landing slot from which the thread
+//! writes it transposed once it has arrived. That leaves the 8 × 8 accumulators and the
+//! fragments the registers under the 128-per-thread cap that two blocks per SM impose.
 //!
 //! # Shared memory
 //! `A` is stored transposed (`s_a[k][m]`) so that the compute loop reads 4 consecutive rows
@@ -21,14 +25,13 @@
 //! current one is multiplied, with one barrier per k-step.
 //!
 //! # Persistence
-//! The pipeline does not drain between tiles: the k-loop runs on across the tiles of a block
-//! (as in Triton's persistent matmul), so the first loads of the next tile are in flight
-//! during the last k-step of the current one, and the next tile's first step is already in
-//! shared memory when the epilogue ends. On a [`NaiveGrid`](crate::schedule::NaiveGrid) every
-//! block has one tile and this never happens; that, and a block's setup paid once, is what
-//! persistence buys here.
-
-use crate::arch::{global, smem, sync, thread};
+//! The same code runs on both grids: a block takes tiles from its scheduler until there are
+//! none, loading each tile's first k-step after the previous tile's epilogue. On a naive grid
+//! the loop runs once. Carrying the pipeline across tiles (loading the next tile's first
+//! k-step during the last one, as Triton's persistent matmul does) was measured slower on an
+//! H100: the extra live registers made ptxas schedule the unrolled k-step worse, which costs
+//! more than the hidden load latency saves (bench/results/raw/persistent-experiment).
+use crate::arch::{cp_async, smem, sync, thread};
 use crate::epilogue::LinearCombination;
 use crate::params::GemmParams;
 use crate::schedule::{TileGrid, TileScheduler, WorkTile};
@@ -39,97 +42,111 @@ const BM: usize = SIMT_F32.block_m as usize;
 const BN: usize = SIMT_F32.block_n as usize;
 const BK: usize = SIMT_F32.block_k as usize;
 const A_ROW: usize = BM + SIMT_F32_A_PAD as usize;
+const THREADS: usize = SIMT_F32.threads as usize;
 
 /// 16 bytes of floats: loads and stores of this type are single vector accesses.
 #[repr(C, align(16))]
 #[derive(Clone, Copy)]
 struct F32x4([f32; 4]);
 
-/// The block's shared memory: two stages of the `A` tile (transposed) and the `B` tile.
+/// The block's shared memory: two stages of the `A` tile (transposed) and the `B` tile, and
+/// the landing slots of the `A` copies, one 16-byte group per thread.
 #[repr(C, align(16))]
 struct Storage {
-    s_a: [[[f32; A_ROW]; BK]; 2], // (stage, BK, BM + pad)
-    s_b: [[[f32; BN]; BK]; 2],    // (stage, BK, BN)
+    s_a: [[[f32; A_ROW]; BK]; 2],  // (stage, BK, BM + pad)
+    s_b: [[[f32; BN]; BK]; 2],     // (stage, BK, BN)
+    s_a_landing: [F32x4; THREADS], // (thread)
 }
 
 const _: () = assert!(core::mem::size_of::<Storage>() == SIMT_F32_SMEM_BYTES as usize);
 
-/// One k-step of global data held in registers between its load and its shared-memory store.
-#[derive(Clone, Copy)]
-struct Staged {
-    a: [f32; 4],
-    b: [f32; 4],
-}
-
-/// Loads four consecutive elements `row[col .. col + 4]`, zero outside `limit`.
+/// Starts copying the 4-float group `row[col .. col + 4]` to shared address `dst`; elements at
+/// or past `limit`, and all of them when `!row_ok`, are zero-filled.
 ///
-/// `VECTOR`: the row start and `col` keep the group 16-byte aligned.
+/// `VECTOR`: the row start and `col` keep the group 16-byte aligned, so it is one 16-byte
+/// copy (partial at the edge); otherwise four 4-byte copies.
 #[inline(always)]
-unsafe fn load_group<const VECTOR: bool>(
+unsafe fn copy_group<const VECTOR: bool>(
+    dst: u32,
     row: *const f32,
     col: u32,
     limit: u32,
     row_ok: bool,
-) -> [f32; 4] {
-    let mut v = [0.0f32; 4];
-    if !row_ok {
-        return v;
+) {
+    let valid = if row_ok {
+        limit.saturating_sub(col).min(4)
+    } else {
+        0
+    };
+    // With nothing to read, the source must still be a valid address: the row start.
+    let src = if valid > 0 {
+        unsafe { row.add(col as usize) }
+    } else {
+        row
+    };
+    if VECTOR {
+        unsafe { cp_async::copy_16(dst, src.cast(), valid * 4) };
+    } else {
+        unroll!(I in 0..4 => {
+            let ok = (I as u32) < valid;
+            let src = if ok { unsafe { src.add(I) } } else { src };
+            unsafe { cp_async::copy_4(dst + 4 * I as u32, src.cast(), if ok { 4 } else { 0 }) };
+        });
     }
-    if VECTOR && col + 4 <= limit {
-        return unsafe { global::load_f32x4(row.add(col as usize)) };
-    }
-    for (i, x) in v.iter_mut().enumerate() {
-        if col + (i as u32) < limit {
-            *x = unsafe { global::load_f32(row.add(col as usize + i)) };
-        }
-    }
-    v
 }
 
-/// The per-thread state of the mainloop for one tile.
-struct Mainloop {
-    p: GemmParams,
+/// The per-thread state of the mainloop.
+struct Mainloop<'p> {
+    p: &'p GemmParams,
     t: u32,
 }
 
-impl Mainloop {
-    /// Global loads of k-step `k0` of `tile` into registers.
+impl Mainloop<'_> {
+    /// Starts the copies of k-step `k0` of `tile`: this thread's group of `B` straight into
+    /// `stage` (its shared layout is its global layout), its group of `A` into its landing
+    /// slot, to be transposed by [`transpose_a`](Self::transpose_a) once it has arrived.
     #[inline(always)]
-    unsafe fn fetch<const VECTOR: bool>(&self, tile: WorkTile, k0: u32) -> Staged {
-        let p = &self.p;
+    unsafe fn copy<const VECTOR: bool>(
+        &self,
+        s: *mut Storage,
+        stage: usize,
+        tile: WorkTile,
+        k0: u32,
+    ) {
+        let p = self.p;
         let (a_row, a_col) = (tile.m * BM as u32 + self.t / 2, k0 + (self.t % 2) * 4);
-        let (b_row, b_col) = (k0 + self.t / 32, tile.n * BN as u32 + (self.t % 32) * 4);
-        let g_a = p.a as *const f32;
-        let g_b = p.b as *const f32;
+        let (b_k, b_n) = (self.t / 32, (self.t % 32) * 4);
+        let b_row = k0 + b_k;
         unsafe {
-            Staged {
-                a: load_group::<VECTOR>(
-                    g_a.add(a_row as usize * p.lda as usize),
-                    a_col,
-                    p.k,
-                    a_row < p.m,
-                ),
-                b: load_group::<VECTOR>(
-                    g_b.add(b_row as usize * p.ldb as usize),
-                    b_col,
-                    p.n,
-                    b_row < p.k,
-                ),
-            }
+            let a_dst = smem::address(&raw const (*s).s_a_landing[self.t as usize]);
+            let a_src = (p.a as *const f32).add(if a_row < p.m {
+                a_row as usize * p.lda as usize
+            } else {
+                0
+            });
+            copy_group::<VECTOR>(a_dst, a_src, a_col, p.k, a_row < p.m);
+            let b_dst = smem::address(&raw const (*s).s_b[stage][b_k as usize][b_n as usize]);
+            let b_src = (p.b as *const f32).add(if b_row < p.k {
+                b_row as usize * p.ldb as usize
+            } else {
+                0
+            });
+            copy_group::<VECTOR>(b_dst, b_src, tile.n * BN as u32 + b_n, p.n, b_row < p.k);
         }
+        cp_async::commit();
     }
 
-    /// Stores a staged k-step into shared stage `stage`.
+    /// Waits for this thread's copies, then moves its `A` group from the landing slot into
+    /// `stage`, transposed. A barrier must follow before any thread reads `stage`.
     #[inline(always)]
-    unsafe fn stash(&self, s: *mut Storage, stage: usize, g: Staged) {
-        let (a_m, a_k) = ((self.t / 2) as usize, ((self.t % 2) * 4) as usize);
-        let (b_k, b_n) = ((self.t / 32) as usize, ((self.t % 32) * 4) as usize);
-        unsafe {
-            unroll!(I in 0..4 => {
-                (*s).s_a[stage][a_k + I][a_m] = g.a[I];
-            });
-            *((&raw mut (*s).s_b[stage][b_k][b_n]) as *mut F32x4) = F32x4(g.b);
-        }
+    unsafe fn transpose_a(&self, s: *mut Storage, stage: usize) {
+        // A thread's own completed copies are visible to it without a barrier.
+        cp_async::wait::<0>();
+        let (m, k) = ((self.t / 2) as usize, ((self.t % 2) * 4) as usize);
+        let a = unsafe { (*s).s_a_landing[self.t as usize] };
+        unroll!(I in 0..4 => {
+            unsafe { (*s).s_a[stage][k + I][m] = a.0[I] };
+        });
     }
 
     /// `r_acc += s_a[stage]ᵀ · s_b[stage]` for this thread's 8 × 8 outputs.
@@ -151,7 +168,7 @@ impl Mainloop {
             });
             unroll!(I in 0..8 => {
                 unroll!(J in 0..8 => {
-                    r_acc[I][J] = unsafe { core::intrinsics::fmaf32(r_a[I], r_b[J], r_acc[I][J]) };
+                    r_acc[I][J] = core::intrinsics::fmaf32(r_a[I], r_b[J], r_acc[I][J]);
                 });
             });
         });
@@ -167,7 +184,7 @@ impl Mainloop {
 
     #[inline(always)]
     unsafe fn store<const VECTOR: bool>(&self, tile: WorkTile, r_acc: &[[f32; 8]; 8]) {
-        let p = &self.p;
+        let p = self.p;
         let epilogue = LinearCombination {
             alpha: p.alpha,
             beta: p.beta,
@@ -194,7 +211,7 @@ impl Mainloop {
 /// Launched with [`SIMT_F32`]`.threads` threads and [`SIMT_F32_SMEM_BYTES`] of dynamic shared
 /// memory on parameters the host validated.
 #[inline(always)]
-pub unsafe fn gemm<S: TileScheduler, const VECTOR: bool>(p: GemmParams) {
+pub unsafe fn gemm<S: TileScheduler, const VECTOR: bool>(p: &GemmParams) {
     let s = unsafe { smem::dynamic::<Storage>() };
     let grid = TileGrid::new(p.m, p.n, SIMT_F32.block_m, SIMT_F32.block_n, p.group_m);
     let mut scheduler = S::new(grid, thread::block_index_x(), thread::grid_dim_x());
@@ -204,35 +221,35 @@ pub unsafe fn gemm<S: TileScheduler, const VECTOR: bool>(p: GemmParams) {
     };
     let k_steps = p.k.div_ceil(BK as u32);
 
-    let Some(mut tile) = scheduler.next() else {
-        return;
-    };
     let mut stage = 0;
-    unsafe { ml.stash(s, stage, ml.fetch::<VECTOR>(tile, 0)) };
-    sync::threads();
-    loop {
-        let next_tile = scheduler.next();
+    let mut first = true;
+    while let Some(tile) = scheduler.next() {
+        // The first k-step of the tile. After a previous tile, the stage its last k-step did
+        // not read is free: that stage was last read before the barrier of that k-step.
+        if !first {
+            stage ^= 1;
+        }
+        first = false;
+        unsafe {
+            ml.copy::<VECTOR>(s, stage, tile, 0);
+            ml.transpose_a(s, stage);
+        }
+        sync::threads();
         let mut r_acc = [[0.0f32; 8]; 8]; // (8 rows, 8 columns) of this thread's outputs
         for ks in 0..k_steps {
-            // The k-step after this one: of this tile, or the first of the next tile, so
-            // that the pipeline runs on across tiles instead of draining before each one.
-            let staged = if ks + 1 < k_steps {
-                Some(unsafe { ml.fetch::<VECTOR>(tile, (ks + 1) * BK as u32) })
-            } else {
-                next_tile.map(|t| unsafe { ml.fetch::<VECTOR>(t, 0) })
-            };
+            // While k-step `ks` is multiplied, the copies of `ks + 1` are in flight, into the
+            // other stage, which was last read before the barrier that opened this step.
+            let more = ks + 1 < k_steps;
+            if more {
+                unsafe { ml.copy::<VECTOR>(s, stage ^ 1, tile, (ks + 1) * BK as u32) };
+            }
             unsafe { ml.multiply(s, stage, &mut r_acc) };
-            if let Some(g) = staged {
-                // The other stage was last read before the barrier that opened this step.
+            if more {
                 stage ^= 1;
-                unsafe { ml.stash(s, stage, g) };
+                unsafe { ml.transpose_a(s, stage) };
                 sync::threads();
             }
         }
         unsafe { ml.store::<VECTOR>(tile, &r_acc) };
-        match next_tile {
-            Some(t) => tile = t,
-            None => return,
-        }
     }
 }

@@ -16,7 +16,7 @@ use crate::shapes::TEXTBOOK;
 /// # Safety
 /// Launched with [`TEXTBOOK`]`.threads` threads on parameters the host validated.
 #[inline(always)]
-pub unsafe fn gemm<S: TileScheduler>(p: GemmParams) {
+pub unsafe fn gemm<S: TileScheduler>(p: &GemmParams) {
     let grid = TileGrid::new(p.m, p.n, TEXTBOOK.block_m, TEXTBOOK.block_n, p.group_m);
     let mut scheduler = S::new(grid, thread::block_index_x(), thread::grid_dim_x());
     let t = thread::index_x();

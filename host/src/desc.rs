@@ -1,0 +1,174 @@
+//! The shape of a GEMM call and its validation.
+
+use crate::error::{Error, Operand, Result};
+
+/// `C (M × N) = alpha · A (M × K) · B (K × N) + beta · C`, all row-major.
+///
+/// Row `i` of `A` starts `i · lda` elements after the start of `A` (likewise `B`, `C`), so a
+/// leading dimension larger than the row length describes a sub-matrix of a larger one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GemmDesc {
+    pub m: usize,
+    pub n: usize,
+    pub k: usize,
+    pub lda: usize,
+    pub ldb: usize,
+    pub ldc: usize,
+}
+
+impl GemmDesc {
+    /// Densely packed row-major matrices: `lda = k`, `ldb = n`, `ldc = n`.
+    pub fn new(m: usize, n: usize, k: usize) -> Self {
+        GemmDesc {
+            m,
+            n,
+            k,
+            lda: k,
+            ldb: n,
+            ldc: n,
+        }
+    }
+
+    /// The same shape with explicit leading dimensions.
+    pub fn with_leading_dims(self, lda: usize, ldb: usize, ldc: usize) -> Self {
+        GemmDesc {
+            lda,
+            ldb,
+            ldc,
+            ..self
+        }
+    }
+
+    /// `(rows, columns, leading dimension)` of an operand.
+    pub fn matrix(&self, operand: Operand) -> (usize, usize, usize) {
+        match operand {
+            Operand::A => (self.m, self.k, self.lda),
+            Operand::B => (self.k, self.n, self.ldb),
+            Operand::C => (self.m, self.n, self.ldc),
+        }
+    }
+
+    /// Elements a buffer must hold for `operand`: up to the last element of the last row.
+    pub fn min_len(&self, operand: Operand) -> usize {
+        let (rows, cols, ld) = self.matrix(operand);
+        if rows == 0 || cols == 0 {
+            0
+        } else {
+            (rows - 1) * ld + cols
+        }
+    }
+
+    /// Whether there is no output to write (`M = 0` or `N = 0`).
+    pub fn is_empty(&self) -> bool {
+        self.m == 0 || self.n == 0
+    }
+
+    /// Checks leading dimensions, the 32-bit limits and the buffer lengths.
+    pub fn validate(&self, len_a: usize, len_b: usize, len_c: usize) -> Result<()> {
+        for (what, value) in [
+            ("M", self.m),
+            ("N", self.n),
+            ("K", self.k),
+            ("lda", self.lda),
+            ("ldb", self.ldb),
+            ("ldc", self.ldc),
+        ] {
+            if value > i32::MAX as usize {
+                return Err(Error::IndexOverflow { what, value });
+            }
+        }
+        for (operand, len) in [
+            (Operand::A, len_a),
+            (Operand::B, len_b),
+            (Operand::C, len_c),
+        ] {
+            let (rows, cols, ld) = self.matrix(operand);
+            if rows > 0 && ld < cols {
+                return Err(Error::LeadingDimension {
+                    operand,
+                    ld,
+                    min: cols,
+                });
+            }
+            let needed = self.min_len(operand);
+            if len < needed {
+                return Err(Error::BufferTooShort {
+                    operand,
+                    needed,
+                    len,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dense_shape_is_valid() {
+        let d = GemmDesc::new(3, 4, 5);
+        assert_eq!(
+            (
+                d.min_len(Operand::A),
+                d.min_len(Operand::B),
+                d.min_len(Operand::C)
+            ),
+            (15, 20, 12)
+        );
+        d.validate(15, 20, 12).unwrap();
+    }
+
+    #[test]
+    fn padded_rows_need_no_padding_after_the_last_row() {
+        let d = GemmDesc::new(2, 3, 4).with_leading_dims(10, 7, 5);
+        assert_eq!(d.min_len(Operand::A), 14);
+        d.validate(14, 3 * 7 + 3, 8).unwrap();
+    }
+
+    #[test]
+    fn short_leading_dimension_is_rejected() {
+        let d = GemmDesc::new(2, 3, 4).with_leading_dims(3, 3, 3);
+        assert!(matches!(
+            d.validate(100, 100, 100),
+            Err(Error::LeadingDimension {
+                operand: Operand::A,
+                ld: 3,
+                min: 4
+            })
+        ));
+    }
+
+    #[test]
+    fn short_buffer_is_rejected() {
+        let d = GemmDesc::new(2, 3, 4);
+        let e = d.validate(8, 12, 5).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::BufferTooShort {
+                    operand: Operand::C,
+                    needed: 6,
+                    len: 5
+                }
+            ),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn huge_dimension_is_rejected() {
+        let d = GemmDesc::new(1 << 31, 1, 1);
+        assert!(matches!(
+            d.validate(usize::MAX, usize::MAX, usize::MAX),
+            Err(Error::IndexOverflow { what: "M", .. })
+        ));
+    }
+
+    #[test]
+    fn k_zero_needs_no_a_or_b() {
+        GemmDesc::new(2, 2, 0).validate(0, 0, 4).unwrap();
+    }
+}

@@ -1,0 +1,123 @@
+//! The one error type of the public API.
+
+use cudarc::driver::DriverError;
+use std::fmt;
+
+/// Which operand an error is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operand {
+    A,
+    B,
+    C,
+}
+
+impl fmt::Display for Operand {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Operand::A => "A",
+            Operand::B => "B",
+            Operand::C => "C",
+        })
+    }
+}
+
+/// Everything that can go wrong; every message says what to change.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// No NVIDIA driver (`libcuda`) could be loaded.
+    NoDriver,
+    /// The driver is there but reports no usable GPU.
+    NoDevice,
+    /// A leading dimension is smaller than the row it must hold.
+    LeadingDimension {
+        operand: Operand,
+        ld: usize,
+        min: usize,
+    },
+    /// A buffer holds fewer elements than the matrix described needs.
+    BufferTooShort {
+        operand: Operand,
+        needed: usize,
+        len: usize,
+    },
+    /// A dimension or leading dimension does not fit the kernels' 32-bit index math.
+    IndexOverflow { what: &'static str, value: usize },
+    /// A buffer is not aligned as the requested kernel needs.
+    Misaligned {
+        operand: Operand,
+        requirement: &'static str,
+    },
+    /// A buffer belongs to another CUDA context than the `Gemm`'s stream.
+    WrongContext { operand: Operand },
+    /// The requested kernel cannot serve this call (dtype, GPU architecture, alignment).
+    Unsupported { kernel: String, reason: String },
+    /// The driver failed a call (including a failed launch).
+    Driver(DriverError),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::NoDriver => write!(
+                f,
+                "no NVIDIA driver found (libcuda could not be loaded); on a machine with an NVIDIA GPU, \
+                 install the driver, or put libcuda.so on LD_LIBRARY_PATH"
+            ),
+            Error::NoDevice => write!(f, "the NVIDIA driver reports no usable GPU"),
+            Error::LeadingDimension { operand, ld, min } => write!(
+                f,
+                "leading dimension of {operand} is {ld}, but a row of {operand} has {min} elements: ld{} must be at least {min}",
+                operand.to_string().to_lowercase()
+            ),
+            Error::BufferTooShort {
+                operand,
+                needed,
+                len,
+            } => write!(
+                f,
+                "buffer {operand} holds {len} elements, but the matrix described needs {needed}"
+            ),
+            Error::IndexOverflow { what, value } => write!(
+                f,
+                "{what} = {value} exceeds {} (the kernels index with 32-bit integers); split the problem",
+                i32::MAX
+            ),
+            Error::Misaligned {
+                operand,
+                requirement,
+            } => {
+                write!(
+                    f,
+                    "buffer {operand} is not aligned as the kernel requires: {requirement}"
+                )
+            }
+            Error::WrongContext { operand } => write!(
+                f,
+                "buffer {operand} was allocated in another CUDA context than the Gemm's stream"
+            ),
+            Error::Unsupported { kernel, reason } => {
+                write!(f, "kernel {kernel} cannot run this call: {reason}")
+            }
+            Error::Driver(e) => write!(f, "CUDA driver error: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Driver(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<DriverError> for Error {
+    fn from(e: DriverError) -> Self {
+        Error::Driver(e)
+    }
+}
+
+/// `Result` with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

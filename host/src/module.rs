@@ -1,0 +1,109 @@
+//! The embedded PTX, loaded once per `Gemm`, and its entry points.
+
+use crate::error::{Error, Result};
+use cudarc::driver::sys::CUfunction_attribute;
+use cudarc::driver::{CudaContext, CudaFunction, CudaModule};
+use cudarc::nvrtc::Ptx;
+use std::sync::Arc;
+use tessera_kernels::kernels::{KERNELS, KernelInfo};
+
+/// PTX for Hopper (`wgmma`, TMA, `setmaxnreg` need the `a` variant of sm_90).
+pub const PTX_SM90A: &str = include_str!(concat!(env!("OUT_DIR"), "/kernels_sm_90a.ptx"));
+/// PTX for Ampere and Ada (and anything newer than Hopper, through the driver's JIT).
+pub const PTX_SM80: &str = include_str!(concat!(env!("OUT_DIR"), "/kernels_sm_80.ptx"));
+
+/// The GPU generation a module was built for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Arch {
+    pub major: i32,
+    pub minor: i32,
+}
+
+impl Arch {
+    /// The embedded PTX for this GPU: Hopper's own on compute capability 9.0, the sm_80 one on
+    /// 8.x and newer generations.
+    fn ptx(self) -> Result<&'static str> {
+        match (self.major, self.minor) {
+            (9, 0) => Ok(PTX_SM90A),
+            (m, _) if m >= 8 => Ok(PTX_SM80),
+            _ => Err(Error::Unsupported {
+                kernel: "all".into(),
+                reason: format!(
+                    "compute capability {}.{}: Tessera needs 8.0 (Ampere) or newer",
+                    self.major, self.minor
+                ),
+            }),
+        }
+    }
+
+    /// Whether this is Hopper with its sm_90a instructions.
+    pub fn is_hopper(self) -> bool {
+        (self.major, self.minor) == (9, 0)
+    }
+}
+
+/// One loaded entry point, ready to launch.
+#[derive(Debug)]
+pub(crate) struct Entry {
+    pub func: CudaFunction,
+    pub info: &'static KernelInfo,
+    /// Blocks of this kernel that fit on the whole GPU at once.
+    pub resident: u32,
+}
+
+/// The module and every entry point it has.
+#[derive(Debug)]
+pub(crate) struct Module {
+    pub arch: Arch,
+    pub sm_count: u32,
+    entries: Vec<Entry>,
+}
+
+impl Module {
+    pub fn load(ctx: &Arc<CudaContext>) -> Result<Self> {
+        let (major, minor) = ctx.compute_capability()?;
+        let arch = Arch { major, minor };
+        let ptx = arch.ptx()?;
+        let module: Arc<CudaModule> = ctx.load_module(Ptx::from_src(ptx))?;
+        let sm_count = ctx.attribute(
+            cudarc::driver::sys::CUdevice_attribute::CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT,
+        )? as u32;
+        let entries = KERNELS
+            .iter()
+            // Hopper-only kernels are not in the sm_80 PTX.
+            .filter(|info| ptx.contains(&format!(".entry {}(", info.name)))
+            .map(|info| Self::entry(&module, info, sm_count))
+            .collect::<Result<_>>()?;
+        Ok(Module {
+            arch,
+            sm_count,
+            entries,
+        })
+    }
+
+    fn entry(module: &Arc<CudaModule>, info: &'static KernelInfo, sm_count: u32) -> Result<Entry> {
+        let func = module.load_function(info.name)?;
+        if info.smem_bytes > 48 * 1024 {
+            // Blocks above 48 KiB of dynamic shared memory must opt in.
+            func.set_attribute(
+                CUfunction_attribute::CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                info.smem_bytes as i32,
+            )?;
+        }
+        let per_sm = func.occupancy_max_active_blocks_per_multiprocessor(
+            info.tile.threads,
+            info.smem_bytes as usize,
+            None,
+        )?;
+        Ok(Entry {
+            func,
+            info,
+            resident: per_sm.max(1) * sm_count,
+        })
+    }
+
+    /// The entry point called `name`.
+    pub fn get(&self, name: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.info.name == name)
+    }
+}

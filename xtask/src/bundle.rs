@@ -1,0 +1,88 @@
+//! `cargo xtask bundle`: release binaries of the benchmark and the GPU tests, plus the PTX,
+//! in `dist/`, with scripts that run them on a GPU machine that has the NVIDIA driver but
+//! no Rust toolchain.
+
+use crate::{cargo, root};
+use std::process::Command;
+
+const RUN_TESTS: &str = r#"#!/usr/bin/env bash
+# GPU tests against the CPU reference. Arguments go to the test binary (--quick: small shapes).
+set -euo pipefail
+cd "$(dirname "$0")"
+./gpu-tests "$@"
+"#;
+
+const RUN_BENCH: &str = r#"#!/usr/bin/env bash
+# The benchmark; `./run-bench.sh --help` lists its options. cuBLAS is loaded at run time:
+# this looks for it in the usual places when it is not on LD_LIBRARY_PATH already.
+set -euo pipefail
+cd "$(dirname "$0")"
+for d in /usr/local/cuda/lib64 /usr/lib/x86_64-linux-gnu \
+         $(python3 -c 'import nvidia, os; print(" ".join(os.path.join(p, "cu13/lib") for p in nvidia.__path__))' 2>/dev/null) \
+         $(python3 -c 'import nvidia.cublas, os; print(os.path.join(nvidia.cublas.__path__[0], "lib"))' 2>/dev/null); do
+  if ls "$d"/libcublas.so* >/dev/null 2>&1; then export LD_LIBRARY_PATH="$d:${LD_LIBRARY_PATH:-}"; break; fi
+done
+./tessera-bench "$@"
+"#;
+
+pub fn run() -> Result<(), String> {
+    let dist = root().join("dist");
+    std::fs::create_dir_all(&dist).map_err(|e| e.to_string())?;
+    cargo(&["build", "--release", "-p", "tessera-bench"], &[])?;
+    std::fs::copy(
+        root().join("target/release/tessera-bench"),
+        dist.join("tessera-bench"),
+    )
+    .map_err(|e| e.to_string())?;
+    copy_test_binary("gpu", &dist.join("gpu-tests"))?;
+    for (arch, ptx) in crate::ptx::build()? {
+        std::fs::copy(ptx, dist.join(format!("kernels_{arch}.ptx"))).map_err(|e| e.to_string())?;
+    }
+    for (name, text) in [("run-tests.sh", RUN_TESTS), ("run-bench.sh", RUN_BENCH)] {
+        let path = dist.join(name);
+        std::fs::write(&path, text).map_err(|e| e.to_string())?;
+        Command::new("chmod")
+            .arg("+x")
+            .arg(&path)
+            .status()
+            .map_err(|e| e.to_string())?;
+    }
+    println!(
+        "bundle in {}: copy it to the GPU machine and run ./run-tests.sh and ./run-bench.sh",
+        dist.display()
+    );
+    Ok(())
+}
+
+/// Builds the `tests/` test target `name` in release mode and copies its executable to `to`.
+fn copy_test_binary(name: &str, to: &std::path::Path) -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .current_dir(root())
+        .args([
+            "test",
+            "--release",
+            "-p",
+            "tessera-tests",
+            "--test",
+            name,
+            "--no-run",
+            "--message-format=json",
+        ])
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(format!(
+            "building the {name} tests failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let exe = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["target"]["name"] == name)
+        .find_map(|v| v["executable"].as_str().map(String::from))
+        .ok_or_else(|| format!("cargo reported no executable for the {name} tests"))?;
+    std::fs::copy(&exe, to).map_err(|e| e.to_string())?;
+    Ok(())
+}
