@@ -72,6 +72,8 @@ const fn min(a: u32, b: u32) -> u32 {
 
 /// Hands a thread block its output tiles, one at a time.
 pub trait TileScheduler: Sized {
+    /// Whether a block may get more than one tile (and should prepare the next one early).
+    const PERSISTENT: bool;
     /// How many blocks to launch for `grid`, when `resident` blocks fit on the GPU at once.
     fn grid_size(grid: &TileGrid, resident: u32) -> u32;
     /// The scheduler of block `block` out of `blocks`.
@@ -88,6 +90,8 @@ pub struct NaiveGrid {
 }
 
 impl TileScheduler for NaiveGrid {
+    const PERSISTENT: bool = false;
+
     #[inline(always)]
     fn grid_size(grid: &TileGrid, _resident: u32) -> u32 {
         grid.count()
@@ -119,6 +123,8 @@ pub struct Persistent {
 }
 
 impl TileScheduler for Persistent {
+    const PERSISTENT: bool = true;
+
     #[inline(always)]
     fn grid_size(grid: &TileGrid, resident: u32) -> u32 {
         min(grid.count(), if resident == 0 { 1 } else { resident })

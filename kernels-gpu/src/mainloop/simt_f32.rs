@@ -26,11 +26,11 @@
 //!
 //! # Persistence
 //! The same code runs on both grids: a block takes tiles from its scheduler until there are
-//! none, loading each tile's first k-step after the previous tile's epilogue. On a naive grid
-//! the loop runs once. Carrying the pipeline across tiles (loading the next tile's first
-//! k-step during the last one, as Triton's persistent matmul does) was measured slower on an
-//! H100: the extra live registers made ptxas schedule the unrolled k-step worse, which costs
-//! more than the hidden load latency saves (bench/results/raw/persistent-experiment).
+//! none. When it has a next tile, that tile's first copies are issued in the middle of the
+//! current tile's epilogue, so they are in flight while its results are stored; `cp.async`
+//! holds no registers while in flight. Issuing them earlier, inside the last k-step, was
+//! measured 10% slower on an H100: the branch in the k-loop made ptxas schedule the unrolled
+//! k-step worse. On a naive grid a block never has a next tile.
 use crate::arch::{cp_async, smem, sync, thread};
 use crate::epilogue::LinearCombination;
 use crate::params::GemmParams;
@@ -183,7 +183,13 @@ impl Mainloop<'_> {
     }
 
     #[inline(always)]
-    unsafe fn store<const VECTOR: bool>(&self, tile: WorkTile, r_acc: &[[f32; 8]; 8]) {
+    /// Stores rows `FROM..TO` (of 8) of this thread's outputs.
+    #[inline(always)]
+    unsafe fn store_rows<const VECTOR: bool, const FROM: usize, const TO: usize>(
+        &self,
+        tile: WorkTile,
+        r_acc: &[[f32; 8]; 8],
+    ) {
         let p = self.p;
         let epilogue = LinearCombination {
             alpha: p.alpha,
@@ -191,12 +197,14 @@ impl Mainloop<'_> {
         };
         let (m0, n0) = self.fragment_origin();
         unroll!(I in 0..8 => {
-            let row = tile.m * BM as u32 + (m0 + (I / 4) * 32 + I % 4) as u32;
-            unroll!(HALF in 0..2 => {
-                let col = tile.n * BN as u32 + (n0 + HALF * 16) as u32;
-                let v = [0, 1, 2, 3].map(|q| r_acc[I][HALF * 4 + q]);
-                unsafe { epilogue.store_f32::<VECTOR>(p.c as *mut f32, p.ldc, (p.m, p.n), (row, col), v) };
-            });
+            if I >= FROM && I < TO {
+                let row = tile.m * BM as u32 + (m0 + (I / 4) * 32 + I % 4) as u32;
+                unroll!(HALF in 0..2 => {
+                    let col = tile.n * BN as u32 + (n0 + HALF * 16) as u32;
+                    let v = [0, 1, 2, 3].map(|q| r_acc[I][HALF * 4 + q]);
+                    unsafe { epilogue.store_f32::<VECTOR>(p.c as *mut f32, p.ldc, (p.m, p.n), (row, col), v) };
+                });
+            }
         });
     }
 }
@@ -221,19 +229,13 @@ pub unsafe fn gemm<S: TileScheduler, const VECTOR: bool>(p: &GemmParams) {
     };
     let k_steps = p.k.div_ceil(BK as u32);
 
+    let Some(mut tile) = scheduler.next() else {
+        return;
+    };
     let mut stage = 0;
-    let mut first = true;
-    while let Some(tile) = scheduler.next() {
-        // The first k-step of the tile. After a previous tile, the stage its last k-step did
-        // not read is free: that stage was last read before the barrier of that k-step.
-        if !first {
-            stage ^= 1;
-        }
-        first = false;
-        unsafe {
-            ml.copy::<VECTOR>(s, stage, tile, 0);
-            ml.transpose_a(s, stage);
-        }
+    unsafe { ml.copy::<VECTOR>(s, stage, tile, 0) };
+    loop {
+        unsafe { ml.transpose_a(s, stage) };
         sync::threads();
         let mut r_acc = [[0.0f32; 8]; 8]; // (8 rows, 8 columns) of this thread's outputs
         for ks in 0..k_steps {
@@ -250,6 +252,23 @@ pub unsafe fn gemm<S: TileScheduler, const VECTOR: bool>(p: &GemmParams) {
                 sync::threads();
             }
         }
-        unsafe { ml.store::<VECTOR>(tile, &r_acc) };
+        if !S::PERSISTENT {
+            unsafe { ml.store_rows::<VECTOR, 0, 8>(tile, &r_acc) };
+            return;
+        }
+        // The next tile's first copies fly during the second half of this tile's epilogue,
+        // into the stage the last k-step did not read. (Issued before the first half, their
+        // addresses would not fit in registers beside all 64 accumulators.)
+        unsafe { ml.store_rows::<VECTOR, 0, 4>(tile, &r_acc) };
+        let next = scheduler.next();
+        if let Some(t) = next {
+            unsafe { ml.copy::<VECTOR>(s, stage ^ 1, t, 0) };
+        }
+        unsafe { ml.store_rows::<VECTOR, 4, 8>(tile, &r_acc) };
+        let Some(t) = next else {
+            return;
+        };
+        tile = t;
+        stage ^= 1;
     }
 }
