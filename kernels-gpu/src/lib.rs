@@ -34,8 +34,10 @@ pub mod mainloop;
 
 pub mod kernels;
 pub mod params;
+pub mod element;
 pub mod schedule;
 pub mod shapes;
+pub mod sm90_layout;
 
 /// A kernel that panics (it should not: the host validates every input) traps, which fails the
 /// launch with an error the host reports, instead of hanging the GPU.
