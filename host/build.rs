@@ -18,12 +18,22 @@ fn main() {
     );
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
     for arch in ARCHES {
+        // Launch bounds only for the entries this module has (see `KernelInfo::min_arch`).
         let builder = KERNELS
             .iter()
+            .filter(|k| k.min_arch <= arch_number(arch))
             .fold(PtxBuilder::new(&kernels).arch(arch), |b, k| {
                 b.launch_bounds(k.name, k.tile.threads, k.min_blocks_per_sm)
             });
         let ptx = builder.build().unwrap_or_else(|e| panic!("{e}"));
         std::fs::write(out.join(format!("kernels_{arch}.ptx")), ptx).unwrap();
     }
+}
+
+/// `sm_90a` → 90.
+fn arch_number(arch: &str) -> u32 {
+    arch.trim_start_matches("sm_")
+        .trim_end_matches(char::is_alphabetic)
+        .parse()
+        .unwrap_or_else(|_| panic!("unknown architecture {arch}"))
 }
