@@ -137,8 +137,9 @@ impl Schedule for Cooperative {
 /// `j + 1`'s consumer starts waiting (see `sm90_pipeline`).
 pub struct PingPong;
 
-/// Named barriers 1 and 2 (0 is `bar.sync 0`), one per consumer, for both consumers' threads.
-const TURN_BARRIER: u32 = 1;
+/// Named barrier "consumer `c` may start": 1 + c (0 is `bar.sync 0`), for both consumers'
+/// threads. Immediate ids (hence the `if`s below) let ptxas see that only barriers 0..3 are
+/// used.
 const TURN_THREADS: u32 = 2 * warpgroup::THREADS;
 
 impl Schedule for PingPong {
@@ -174,7 +175,11 @@ impl Schedule for PingPong {
     fn before_mainloop(c: u32, j: u32) {
         // Tile 0 starts at once; tile j > 0 after the other consumer's turn on tile j - 1.
         if j > 0 {
-            sync::named(TURN_BARRIER + c, TURN_THREADS);
+            if c == 0 {
+                sync::named(1, TURN_THREADS);
+            } else {
+                sync::named(2, TURN_THREADS);
+            }
         }
     }
 
@@ -182,7 +187,11 @@ impl Schedule for PingPong {
     fn after_mainloop(c: u32, next: bool) {
         // Only when the other consumer has a tile to wait for: no dangling arrivals.
         if next {
-            sync::named_arrive(TURN_BARRIER + (1 - c), TURN_THREADS);
+            if c == 0 {
+                sync::named_arrive(2, TURN_THREADS);
+            } else {
+                sync::named_arrive(1, TURN_THREADS);
+            }
         }
     }
 }
