@@ -171,5 +171,15 @@ macro_rules! half_output {
     };
 }
 
-half_output!(Bf16, convert::bf16_to_f32, convert::f32_to_bf16, convert::f32x2_to_bf16x2);
-half_output!(F16, convert::f16_to_f32, convert::f32_to_f16, convert::f32x2_to_f16x2);
+half_output!(
+    Bf16,
+    convert::bf16_to_f32,
+    convert::f32_to_bf16,
+    convert::f32x2_to_bf16x2
+);
+half_output!(
+    F16,
+    convert::f16_to_f32,
+    convert::f32_to_f16,
+    convert::f32x2_to_f16x2
+);

@@ -70,15 +70,15 @@ macro_rules! kernels {
     };
 }
 
-#[cfg(target_arch = "nvptx64")]
-use crate::{
-    mainloop,
-    schedule::{NaiveGrid, Persistent},
-};
 #[cfg(all(target_arch = "nvptx64", target_feature = "sm_90a"))]
 use crate::{
     element::{Bf16, F16},
     mainloop::sm90_wgmma_tma::{Cooperative, PingPong, gemm as wgmma},
+};
+#[cfg(target_arch = "nvptx64")]
+use crate::{
+    mainloop,
+    schedule::{NaiveGrid, Persistent},
 };
 
 /// Launch data of the Hopper kernels (tile, threads, shared memory).

@@ -32,9 +32,9 @@ pub mod epilogue;
 #[cfg(target_arch = "nvptx64")]
 pub mod mainloop;
 
+pub mod element;
 pub mod kernels;
 pub mod params;
-pub mod element;
 pub mod schedule;
 pub mod shapes;
 pub mod sm90_layout;

@@ -134,7 +134,11 @@ pub const fn a_descriptor(a_tile: u32, row0: u32, kk: u32) -> u64 {
 
 /// Descriptor of k16 slice `kk` of the `B` tile at shared address `b_tile`, all its columns.
 pub const fn b_descriptor(b_tile: u32, kk: u32) -> u64 {
-    descriptor(b_tile + kk * MMA_K * ROW_BYTES, B_BOX_BYTES, SWIZZLE_ATOM_BYTES)
+    descriptor(
+        b_tile + kk * MMA_K * ROW_BYTES,
+        B_BOX_BYTES,
+        SWIZZLE_ATOM_BYTES,
+    )
 }
 
 /// Where a pipeline role is in the stage ring: the stage, and the parity of the stage's

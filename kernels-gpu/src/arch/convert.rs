@@ -69,6 +69,8 @@ pub fn bf16_to_f32(v: u16) -> f32 {
 pub fn f16_to_f32(v: u16) -> f32 {
     let r: f32;
     // SAFETY: register-only conversion.
-    unsafe { asm!("cvt.f32.f16 {}, {};", out(reg32) r, in(reg16) v, options(pure, nomem, nostack)) };
+    unsafe {
+        asm!("cvt.f32.f16 {}, {};", out(reg32) r, in(reg16) v, options(pure, nomem, nostack))
+    };
     r
 }

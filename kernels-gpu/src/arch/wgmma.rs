@@ -46,7 +46,10 @@ pub fn wait_group<const N: u32>() {
 pub const fn accumulator_position(t: u32, reg: u32) -> (u32, u32) {
     let (warp, lane) = (t / 32, t % 32);
     let (chunk, r) = (reg / 4, reg % 4);
-    (16 * warp + lane / 4 + 8 * (r / 2), 8 * chunk + 2 * (lane % 4) + r % 2)
+    (
+        16 * warp + lane / 4 + 8 * (r / 2),
+        8 * chunk + 2 * (lane % 4) + r % 2,
+    )
 }
 
 /// `wgmma` with f32 accumulators for one input element type; `B` is N-contiguous
@@ -140,4 +143,3 @@ pub fn fence_operands(d: &mut [f32; 64]) {
         48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63
     ]);
 }
-

@@ -38,8 +38,7 @@ use crate::params::GemmParams;
 use crate::schedule::{TileGrid, TileScheduler, WorkTile};
 use crate::shapes::{WGMMA_COOPERATIVE, WGMMA_PINGPONG};
 use crate::sm90_layout::{
-    B_BOX_BYTES, B_BOX_N, BK, MMA_K, MMA_M, PipelineState, Sm90Config, a_descriptor,
-    b_descriptor,
+    B_BOX_BYTES, B_BOX_N, BK, MMA_K, MMA_M, PipelineState, Sm90Config, a_descriptor, b_descriptor,
 };
 use crate::{arch::tma, unroll};
 
@@ -112,7 +111,14 @@ impl Schedule for Cooperative {
         // SAFETY: `[[f32; 64]; 2]` and `[f32; 128]` have the same layout; registers 0..64 of
         // the n256 result are columns 0..128, registers 64..128 columns 128..256.
         let d = unsafe { &mut *(acc as *mut Accumulators as *mut [f32; 128]) };
-        unsafe { T::mma_m64n256k16(d, a_descriptor(a, c * MMA_M, kk), b_descriptor(b, kk), scale_d) };
+        unsafe {
+            T::mma_m64n256k16(
+                d,
+                a_descriptor(a, c * MMA_M, kk),
+                b_descriptor(b, kk),
+                scale_d,
+            )
+        };
     }
 
     #[inline(always)]
@@ -318,7 +324,7 @@ unsafe fn mainloop<Sch: Schedule, T: Operand>(
         unsafe { ring.wait_full(state) };
         wgmma::fence();
         unroll!(KK in 0..4 => {
-            let scale_d = kb > 0 || KK > 0;
+            let scale_d = kb != 0 || KK != 0;
             unsafe { Sch::mma::<T>(r_acc, ring.a(stage), ring.b(stage), c, KK as u32, scale_d) };
         });
         wgmma::commit_group();
@@ -351,7 +357,7 @@ unsafe fn store<Sch: Schedule, O: Output>(
     };
     let tile = Sch::CONFIG.tile;
     let thread = warpgroup::thread_index();
-    let pairs = p.ldc % 2 == 0;
+    let pairs = p.ldc.is_multiple_of(2);
     let g_c = p.c as *mut O;
     unroll!(H in 0..2 => {
         let (r0, c0) = Sch::half_origin(c, H as u32);
@@ -370,4 +376,5 @@ unsafe fn store<Sch: Schedule, O: Output>(
     });
 }
 
-const _: () = assert!(BK % MMA_K == 0 && BK / MMA_K == 4);
+// The mainloop unrolls four k16 slices per k-block.
+const _: () = assert!(BK == 4 * MMA_K);
