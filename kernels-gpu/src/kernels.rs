@@ -186,3 +186,29 @@ const fn const_str_eq(a: &str, b: &str) -> bool {
     }
     true
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hopper_entries_fit_one_block_per_sm() {
+        for k in KERNELS.iter().filter(|k| k.min_arch == 90) {
+            // setmaxnreg's 40 / 232 split assumes exactly 3 warpgroups and 1 block per SM.
+            assert_eq!(
+                (k.tile.threads, k.min_blocks_per_sm),
+                (384, 1),
+                "{}",
+                k.name
+            );
+            assert!(k.smem_bytes <= 227 * 1024, "{}", k.name);
+        }
+    }
+
+    #[test]
+    fn names_are_unique() {
+        for (i, k) in KERNELS.iter().enumerate() {
+            assert!(KERNELS[..i].iter().all(|o| o.name != k.name), "{}", k.name);
+        }
+    }
+}

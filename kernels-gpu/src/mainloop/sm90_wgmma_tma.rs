@@ -17,8 +17,8 @@
 //! # Mainloop (one consumer, one tile)
 //! Per k-block: wait for `full`, `wgmma.fence`, four k16 `wgmma`s, commit, then
 //! `wait_group 1`: the previous k-block's group has finished, so its stage is released to the
-//! producer while this k-block's MMAs run. The first `wgmma` of a tile has `scale-d = 0`, so
-//! the accumulators need no clearing pass.
+//! producer while this k-block's MMAs run. The first `wgmma` of a tile has `scale-d = 0`: it
+//! overwrites the accumulators instead of adding to them.
 //!
 //! # Tiling
 //! Set by the [`Schedule`]: [`Cooperative`] (128 × 256 tile, each consumer 64 × 256) or
