@@ -17,7 +17,7 @@ fn main() {
     for arch in ARCHES {
         let ptx = PtxBuilder::new(&kernels)
             .arch(arch)
-            .launch_bounds_all(launch_bounds())
+            .launch_bounds_all(launch_bounds(arch))
             .build()
             .unwrap_or_else(|e| panic!("{e}"));
         std::fs::write(out.join(format!("kernels_{arch}.ptx")), ptx).unwrap();

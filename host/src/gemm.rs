@@ -1,15 +1,18 @@
 //! The `Gemm` handle: validation, kernel choice and launch on the caller's stream.
 
 use crate::desc::GemmDesc;
+use crate::element::DType;
 use crate::element::Element;
 use crate::error::{Error, Operand, Result};
-use crate::kernel::{Kernel, Schedule};
+use crate::kernel::{Kernel, Schedule, WgmmaSchedule};
 use crate::module::{Arch, Entry, Module};
 use crate::raw;
-use cudarc::driver::{CudaStream, DevicePtr, DevicePtrMut};
+use crate::tensor_map::{self, EncodeError, InputType};
+use cudarc::driver::{CudaSlice, CudaStream, DevicePtr, DevicePtrMut};
 use std::sync::Arc;
 use tessera_kernels::params::GemmParams;
 use tessera_kernels::schedule::{NaiveGrid, Persistent, TileGrid, TileScheduler};
+use tessera_kernels::shapes;
 
 /// Tile-rows per group in the grouped tile order: 8 rows of 128 share L2 well on every GPU
 /// measured, for both grids.
@@ -114,7 +117,7 @@ impl Gemm {
         let (a_ptr, _a_read) = a.device_ptr(&self.stream);
         let (b_ptr, _b_read) = b.device_ptr(&self.stream);
         let (c_ptr, _c_write) = c.device_ptr_mut(&self.stream);
-        let params = GemmParams {
+        let mut params = GemmParams {
             a: a_ptr,
             b: b_ptr,
             c: c_ptr,
@@ -129,22 +132,100 @@ impl Gemm {
             group_m: GROUP_M,
             ..GemmParams::default()
         };
-        let vector = [(a_ptr, desc.lda), (b_ptr, desc.ldb), (c_ptr, desc.ldc)]
-            .iter()
-            .all(|&(ptr, ld)| ptr % 16 == 0 && (ld * I::DTYPE.size()) % 16 == 0);
+        let aligned_16 = |ptr: u64, ld: usize, size: usize| {
+            ptr.is_multiple_of(16) && (ld * size).is_multiple_of(16)
+        };
         let (name, schedule) = match kernel {
             Kernel::Textbook => ("textbook_f32".to_string(), Schedule::NaiveGrid),
             Kernel::Tiled(s) => {
+                let vector = [(a_ptr, desc.lda), (b_ptr, desc.ldb), (c_ptr, desc.ldc)]
+                    .iter()
+                    .all(|&(ptr, ld)| aligned_16(ptr, ld, 4));
                 let suffix = if vector { "" } else { "_unaligned" };
                 (format!("tiled_f32_{}{suffix}", s.entry_suffix()), s)
+            }
+            Kernel::Wgmma(w, s) => {
+                for (operand, ptr, ld) in
+                    [(Operand::A, a_ptr, desc.lda), (Operand::B, b_ptr, desc.ldb)]
+                {
+                    if !aligned_16(ptr, ld, 2) {
+                        return Err(Error::Misaligned {
+                            operand,
+                            requirement: "TMA needs a 16-byte aligned start and a leading dimension that is a multiple of 8 elements",
+                        });
+                    }
+                }
+                if desc.k == 0 {
+                    return Err(Error::Unsupported {
+                        kernel: kernel.to_string(),
+                        reason: "K = 0".into(),
+                    });
+                }
+                (
+                    format!(
+                        "wgmma_{}_{}_{}_{}",
+                        I::DTYPE,
+                        O::DTYPE,
+                        w.entry_name(),
+                        s.entry_suffix()
+                    ),
+                    s,
+                )
             }
             Kernel::Auto => unreachable!("resolved above"),
         };
         let entry = self.entry(&name, kernel)?;
         let grid = self.grid_size(entry, schedule, desc)?;
+        // The TMA descriptors live in device memory (see `GemmParams::tensor_maps`), freed
+        // in stream order after the launch.
+        let tensor_maps = match kernel {
+            Kernel::Wgmma(w, _) => Some(self.tensor_maps::<I>(kernel, w, desc, a_ptr, b_ptr)?),
+            _ => None,
+        };
+        let _maps_read = tensor_maps.as_ref().map(|maps| {
+            let (ptr, read) = maps.device_ptr(&self.stream);
+            params.tensor_maps = ptr;
+            read
+        });
         // SAFETY: the parameters were validated against the buffers, which outlive the
-        // launch through cudarc's stream-ordered events (`_a_read`, `_b_read`, `_c_write`).
+        // launch through cudarc's stream-ordered events (`_a_read`, `_b_read`, `_c_write`,
+        // `_maps_read`).
         unsafe { raw::launch(&self.stream, entry, grid, params) }
+    }
+
+    /// Encodes the `[A, B]` tensor maps of a Hopper launch and copies them to the device.
+    fn tensor_maps<I: Element>(
+        &self,
+        kernel: Kernel,
+        schedule: WgmmaSchedule,
+        desc: &GemmDesc,
+        a: u64,
+        b: u64,
+    ) -> Result<CudaSlice<u64>> {
+        let cfg = match schedule {
+            WgmmaSchedule::Cooperative => &shapes::WGMMA_COOPERATIVE,
+            WgmmaSchedule::PingPong => &shapes::WGMMA_PINGPONG,
+        };
+        let ty = if I::DTYPE == DType::BF16 {
+            InputType::Bf16
+        } else {
+            InputType::F16
+        };
+        let dims = (desc.m as u32, desc.n as u32, desc.k as u32);
+        // SAFETY: `a` and `b` hold the matrices `desc` describes (validated by the caller).
+        let maps = unsafe {
+            tensor_map::encode_gemm(cfg, ty, dims, (a, desc.lda as u32), (b, desc.ldb as u32))
+        }
+        .map_err(|e| match e {
+            EncodeError::Driver(e) => Error::Driver(e),
+            EncodeError::Unsupported(u) => Error::Unsupported {
+                kernel: kernel.to_string(),
+                reason: format!("{u:?}"),
+            },
+        })?;
+        // SAFETY: `CUtensorMap` is 128 bytes of plain data.
+        let words: [u64; 32] = unsafe { std::mem::transmute(maps) };
+        Ok(self.stream.clone_htod(&words)?)
     }
 
     fn entry(&self, name: &str, kernel: Kernel) -> Result<&Entry> {

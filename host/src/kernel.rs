@@ -30,6 +30,33 @@ impl fmt::Display for Schedule {
     }
 }
 
+/// How the two consumer warpgroups of the Hopper kernel share the work.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum WgmmaSchedule {
+    /// Both consumers on one 128 × 256 tile, 64 rows each.
+    Cooperative,
+    /// Each consumer owns a 128 × 128 tile and the two alternate, so that one's epilogue
+    /// overlaps the other's tensor-core work.
+    PingPong,
+}
+
+impl WgmmaSchedule {
+    pub const ALL: [WgmmaSchedule; 2] = [WgmmaSchedule::Cooperative, WgmmaSchedule::PingPong];
+
+    pub(crate) fn entry_name(self) -> &'static str {
+        match self {
+            WgmmaSchedule::Cooperative => "cooperative",
+            WgmmaSchedule::PingPong => "pingpong",
+        }
+    }
+}
+
+impl fmt::Display for WgmmaSchedule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.entry_name())
+    }
+}
+
 /// A GEMM kernel, or `Auto` to let Tessera choose.
 ///
 /// `Display` gives the name used by tests, benchmark rows and JSON (`tiled_f32/persistent`).
@@ -42,6 +69,9 @@ pub enum Kernel {
     Textbook,
     /// fp32 SIMT: block, warp and register tiling, double-buffered shared memory.
     Tiled(Schedule),
+    /// Hopper (sm_90a) tensor cores for bf16/f16 inputs: TMA loads into a multi-stage ring
+    /// guarded by mbarriers, `wgmma`, one producer and two consumer warpgroups.
+    Wgmma(WgmmaSchedule, Schedule),
 }
 
 impl Kernel {
@@ -51,7 +81,8 @@ impl Kernel {
     /// grid in the benchmark suite (`bench/results/`).
     pub fn resolve(self, input: DType) -> Kernel {
         match (self, input) {
-            (Kernel::Auto, _) => Kernel::Tiled(Schedule::Persistent),
+            (Kernel::Auto, DType::F32) => Kernel::Tiled(Schedule::Persistent),
+            (Kernel::Auto, _) => Kernel::Wgmma(WgmmaSchedule::PingPong, Schedule::Persistent),
             (k, _) => k,
         }
     }
@@ -60,6 +91,9 @@ impl Kernel {
     pub fn all() -> Vec<Kernel> {
         let mut v = vec![Kernel::Textbook];
         v.extend(Schedule::ALL.map(Kernel::Tiled));
+        for w in WgmmaSchedule::ALL {
+            v.extend(Schedule::ALL.map(|s| Kernel::Wgmma(w, s)));
+        }
         v
     }
 
@@ -68,6 +102,7 @@ impl Kernel {
         match self {
             Kernel::Auto => true,
             Kernel::Textbook | Kernel::Tiled(_) => input == DType::F32 && output == DType::F32,
+            Kernel::Wgmma(..) => input != DType::F32 && (output == input || output == DType::F32),
         }
     }
 }
@@ -78,6 +113,7 @@ impl fmt::Display for Kernel {
             Kernel::Auto => f.write_str("auto"),
             Kernel::Textbook => f.write_str("textbook_f32"),
             Kernel::Tiled(s) => write!(f, "tiled_f32/{s}"),
+            Kernel::Wgmma(w, s) => write!(f, "wgmma/{w}/{s}"),
         }
     }
 }

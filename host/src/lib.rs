@@ -27,12 +27,13 @@ mod kernel;
 mod module;
 mod raw;
 pub mod reference;
+mod tensor_map;
 
 pub use desc::GemmDesc;
 pub use element::{DType, Element};
 pub use error::{Error, Operand, Result};
 pub use gemm::Gemm;
-pub use kernel::{Kernel, Schedule};
+pub use kernel::{Kernel, Schedule, WgmmaSchedule};
 pub use module::{Arch, PTX_SM80, PTX_SM90A};
 
 pub use cudarc;

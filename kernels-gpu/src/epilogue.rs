@@ -2,7 +2,8 @@
 //!
 //! `beta == 0` never reads `C` (BLAS semantics: `C` may hold garbage, even NaN).
 
-use crate::arch::global;
+use crate::arch::{convert, global};
+use crate::element::{Bf16, F16};
 
 /// `alpha · acc + beta · c`, applied to register tiles before they are stored.
 #[derive(Clone, Copy)]
@@ -49,23 +50,135 @@ impl LinearCombination {
         } else {
             for (i, &x) in acc.iter().enumerate() {
                 if col + (i as u32) < n {
-                    unsafe { self.store_one_f32(p.add(i), x) };
+                    unsafe { self.store_one(p.add(i), x) };
                 }
             }
         }
     }
 
-    /// Stores one element.
+    /// Stores the pair `acc` to `c[row][col ..= col + 1]`, masking rows `>= m` and columns
+    /// `>= n`, for any output type.
+    ///
+    /// `pairs`: `ldc` is even, so (with `c` aligned and `col` even) the pair is aligned to its
+    /// size and moves as one access.
     ///
     /// # Safety
-    /// `p` is a writable (and, when `beta != 0`, readable) global `f32`.
+    /// `c` is an `m × n` row-major matrix with leading dimension `ldc`, aligned to 16 bytes;
+    /// `col` is even.
     #[inline(always)]
-    pub unsafe fn store_one_f32(&self, p: *mut f32, acc: f32) {
+    pub unsafe fn store_pair<O: Output>(
+        &self,
+        c: *mut O,
+        ldc: u32,
+        (m, n): (u32, u32),
+        (row, col): (u32, u32),
+        acc: [f32; 2],
+        pairs: bool,
+    ) {
+        if row >= m || col >= n {
+            return;
+        }
+        let p = unsafe { c.add(row as usize * ldc as usize + col as usize) };
+        if pairs && col + 1 < n {
+            let old = if self.beta != 0.0 {
+                unsafe { O::load2(p) }
+            } else {
+                [0.0; 2]
+            };
+            unsafe { O::store2(p, [self.apply(acc[0], old[0]), self.apply(acc[1], old[1])]) };
+        } else {
+            unsafe { self.store_one(p, acc[0]) };
+            if col + 1 < n {
+                unsafe { self.store_one(p.add(1), acc[1]) };
+            }
+        }
+    }
+
+    /// Stores one element of any output type.
+    ///
+    /// # Safety
+    /// `p` is a writable (and, when `beta != 0`, readable) global element.
+    #[inline(always)]
+    pub unsafe fn store_one<O: Output>(&self, p: *mut O, acc: f32) {
         let old = if self.beta != 0.0 {
-            unsafe { global::load_f32(p) }
+            unsafe { O::load1(p) }
         } else {
             0.0
         };
-        unsafe { global::store_f32(p, self.apply(acc, old)) };
+        unsafe { O::store1(p, self.apply(acc, old)) };
     }
 }
+
+/// An element type the epilogue can store: loads (for `beta`) and stores from f32, singly and
+/// as an aligned pair.
+pub trait Output: Sized {
+    /// # Safety
+    /// `p` is a readable global address aligned to `2 · size_of::<Self>()`.
+    unsafe fn load2(p: *const Self) -> [f32; 2];
+    /// # Safety
+    /// `p` is a writable global address aligned to `2 · size_of::<Self>()`.
+    unsafe fn store2(p: *mut Self, v: [f32; 2]);
+    /// # Safety
+    /// `p` is a readable global address aligned to `size_of::<Self>()`.
+    unsafe fn load1(p: *const Self) -> f32;
+    /// # Safety
+    /// `p` is a writable global address aligned to `size_of::<Self>()`.
+    unsafe fn store1(p: *mut Self, v: f32);
+}
+
+impl Output for f32 {
+    #[inline(always)]
+    unsafe fn load2(p: *const f32) -> [f32; 2] {
+        unsafe { global::load_f32x2(p) }
+    }
+    #[inline(always)]
+    unsafe fn store2(p: *mut f32, v: [f32; 2]) {
+        unsafe { global::store_f32x2(p, v) }
+    }
+    #[inline(always)]
+    unsafe fn load1(p: *const f32) -> f32 {
+        unsafe { global::load_f32(p) }
+    }
+    #[inline(always)]
+    unsafe fn store1(p: *mut f32, v: f32) {
+        unsafe { global::store_f32(p, v) }
+    }
+}
+
+/// A 16-bit float stored as bits, with its conversions from [`convert`].
+macro_rules! half_output {
+    ($t:ty, $widen:path, $narrow:path, $pack:path) => {
+        impl Output for $t {
+            #[inline(always)]
+            unsafe fn load2(p: *const $t) -> [f32; 2] {
+                let bits = unsafe { global::load_b32(p as *const u32) };
+                [$widen(bits as u16), $widen((bits >> 16) as u16)]
+            }
+            #[inline(always)]
+            unsafe fn store2(p: *mut $t, v: [f32; 2]) {
+                unsafe { global::store_b32(p as *mut u32, $pack(v)) }
+            }
+            #[inline(always)]
+            unsafe fn load1(p: *const $t) -> f32 {
+                $widen(unsafe { global::load_b16(p as *const u16) })
+            }
+            #[inline(always)]
+            unsafe fn store1(p: *mut $t, v: f32) {
+                unsafe { global::store_b16(p as *mut u16, $narrow(v)) }
+            }
+        }
+    };
+}
+
+half_output!(
+    Bf16,
+    convert::bf16_to_f32,
+    convert::f32_to_bf16,
+    convert::f32x2_to_bf16x2
+);
+half_output!(
+    F16,
+    convert::f16_to_f32,
+    convert::f32_to_f16,
+    convert::f32x2_to_f16x2
+);

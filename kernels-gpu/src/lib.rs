@@ -32,10 +32,12 @@ pub mod epilogue;
 #[cfg(target_arch = "nvptx64")]
 pub mod mainloop;
 
+pub mod element;
 pub mod kernels;
 pub mod params;
 pub mod schedule;
 pub mod shapes;
+pub mod sm90_layout;
 
 /// A kernel that panics (it should not: the host validates every input) traps, which fails the
 /// launch with an error the host reports, instead of hanging the GPU.

@@ -1,114 +1,205 @@
 //! GPU tests against the float64 CPU reference.
 //!
-//! Without a GPU this prints one line saying the tests were skipped. With one, it runs:
-//! known answers, property tests (random shapes 1..=300, leading dimensions larger than the
-//! rows, misaligned starts, random alpha/beta, NaN-poisoned outputs) for every kernel, and
-//! large shapes with sampled checks. Set `TESSERA_SEED` to replay a run, `TESSERA_CASES` to
-//! change the number of property cases per kernel (default 256), and pass `--quick` for the
-//! small sizes only (used under compute-sanitizer).
+//! Without a GPU this prints one line saying the tests were skipped. With one, it runs, for
+//! every kernel and every element type it takes: known answers, property tests (random
+//! shapes 1..=300, leading dimensions larger than the rows, misaligned starts where the
+//! kernel allows them, random alpha/beta, NaN-poisoned outputs), and large shapes with
+//! sampled checks. Set `TESSERA_SEED` to replay a run, `TESSERA_CASES` to change the number
+//! of property cases per kernel and type (default 256), and pass `--quick` for the small
+//! sizes only (used under compute-sanitizer); other arguments filter tests by name.
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
+use std::cell::Cell;
 use std::process::ExitCode;
-use tessera::{Error, Gemm, GemmDesc, Kernel, Schedule};
+use tessera::half::{bf16, f16};
+use tessera::{DType, Element, Error, Gemm, GemmDesc, Kernel};
 use tessera_tests::{Case, Check, run_case};
 
-struct Report {
-    passed: usize,
-    failed: usize,
+struct Suite<'a> {
+    gemm: &'a Gemm,
+    seed: u64,
+    cases: u32,
+    quick: bool,
+    filters: Vec<String>,
+    passed: Cell<usize>,
+    failed: Cell<usize>,
 }
 
-impl Report {
-    fn record(&mut self, name: &str, result: Result<String, String>) {
-        match result {
+/// Elements a kernel needs its starts and leading dimensions to be multiples of.
+fn alignment(kernel: Kernel, input: DType) -> usize {
+    match kernel {
+        Kernel::Wgmma(..) => 16 / input.size(),
+        _ => 1,
+    }
+}
+
+impl Suite<'_> {
+    fn record(&self, name: String, test: impl FnOnce() -> Result<String, String>) {
+        if !self.filters.is_empty() && !self.filters.iter().any(|f| name.contains(f.as_str())) {
+            return;
+        }
+        match test() {
             Ok(detail) => {
-                self.passed += 1;
+                self.passed.set(self.passed.get() + 1);
                 println!("test {name} ... ok ({detail})");
             }
             Err(why) => {
-                self.failed += 1;
+                self.failed.set(self.failed.get() + 1);
                 println!("test {name} ... FAILED\n{why}");
             }
         }
     }
-}
 
-fn check(
-    gemm: &Gemm,
-    kernel: Kernel,
-    case: &Case,
-    sampled: Option<usize>,
-) -> Result<String, String> {
-    let how = sampled.map_or(Check::Full, Check::Sampled);
-    let outcome =
-        run_case::<f32, f32>(gemm, kernel, case, how).map_err(|e| format!("{case:?}: {e}"))?;
-    if outcome.wrote_outside {
-        return Err(format!("{case:?}: wrote outside C"));
+    fn check<I: Element, O: Element>(
+        &self,
+        kernel: Kernel,
+        case: &Case,
+        sampled: Option<usize>,
+    ) -> Result<String, String> {
+        let how = sampled.map_or(Check::Full, Check::Sampled);
+        let outcome =
+            run_case::<I, O>(self.gemm, kernel, case, how).map_err(|e| format!("{case:?}: {e}"))?;
+        if outcome.wrote_outside {
+            return Err(format!("{case:?}: wrote outside C"));
+        }
+        if !outcome.passed() {
+            return Err(format!("{case:?}: {}", outcome.comparison));
+        }
+        Ok(format!(
+            "rel. error {:.2e}",
+            outcome.comparison.rel_frobenius()
+        ))
     }
-    if !outcome.passed() {
-        return Err(format!("{case:?}: {}", outcome.comparison));
+
+    fn property<I: Element, O: Element>(&self, kernel: Kernel) -> Result<String, String> {
+        let align = alignment(kernel, I::DTYPE);
+        let config = Config {
+            cases: self.cases,
+            failure_persistence: None,
+            ..Config::default()
+        };
+        let mut seed = [0u8; 32];
+        seed[..8].copy_from_slice(&self.seed.to_le_bytes());
+        let mut runner =
+            TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed));
+        let worst = std::cell::Cell::new(0.0f64);
+        let dim = 1usize..=300;
+        let strategy = (
+            dim.clone(),
+            dim.clone(),
+            dim,
+            [0usize..9, 0..9, 0..9],
+            [0usize..4, 0..4, 0..4],
+            -2.0f32..2.0,
+            0..3,
+            any::<u64>(),
+        )
+            .prop_map(move |(m, n, k, pad, offsets, alpha, beta_kind, s)| {
+                let ld = |cols: usize, pad: usize| cols.next_multiple_of(align) + pad * align;
+                Case {
+                    desc: GemmDesc::new(m, n, k).with_leading_dims(
+                        ld(k, pad[0]),
+                        ld(n, pad[1]),
+                        n + pad[2],
+                    ),
+                    alpha,
+                    // A third of the cases have beta = 0, which must not read the NaN-filled C.
+                    beta: [0.0, 1.0, -0.75][beta_kind as usize],
+                    offsets: [offsets[0] * align, offsets[1] * align, offsets[2]],
+                    seed: s,
+                }
+            });
+        runner
+            .run(&strategy, |case| {
+                let outcome = run_case::<I, O>(self.gemm, kernel, &case, Check::Full)
+                    .map_err(|e| TestCaseError::fail(format!("{e}")))?;
+                prop_assert!(!outcome.wrote_outside, "wrote outside C");
+                prop_assert!(outcome.passed(), "{}", outcome.comparison);
+                worst.set(worst.get().max(outcome.comparison.rel_frobenius()));
+                Ok(())
+            })
+            .map_err(|e| e.to_string())?;
+        Ok(format!(
+            "{} cases, worst rel. error {:.2e}",
+            self.cases,
+            worst.get()
+        ))
     }
-    Ok(format!(
-        "rel. error {:.2e}",
-        outcome.comparison.rel_frobenius()
-    ))
-}
 
-fn case_strategy(seed: u64) -> impl Strategy<Value = Case> {
-    let dim = 1usize..=300;
-    (
-        dim.clone(),
-        dim.clone(),
-        dim,
-        [0usize..9, 0..9, 0..9],
-        [0usize..4, 0..4, 0..4],
-        -2.0f32..2.0,
-        0..3,
-        any::<u64>(),
-    )
-        .prop_map(move |(m, n, k, pad, offsets, alpha, beta_kind, s)| Case {
-            desc: GemmDesc::new(m, n, k).with_leading_dims(k + pad[0], n + pad[1], n + pad[2]),
-            alpha,
-            // A third of the cases have beta = 0, which must not read the NaN-filled C.
-            beta: [0.0, 1.0, -0.75][beta_kind as usize],
-            offsets,
-            seed: s ^ seed,
-        })
-}
-
-fn property(gemm: &Gemm, kernel: Kernel, cases: u32, seed: u64) -> Result<String, String> {
-    let config = Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    };
-    let mut runner = TestRunner::new_with_rng(
-        config,
-        proptest::test_runner::TestRng::from_seed(proptest::test_runner::RngAlgorithm::ChaCha, &{
-            let mut s = [0u8; 32];
-            s[..8].copy_from_slice(&seed.to_le_bytes());
-            s
-        }),
-    );
-    let worst = std::cell::Cell::new(0.0f64);
-    runner
-        .run(&case_strategy(seed), |case| {
-            let outcome = run_case::<f32, f32>(gemm, kernel, &case, Check::Full)
-                .map_err(|e| TestCaseError::fail(format!("{e}")))?;
-            prop_assert!(!outcome.wrote_outside, "wrote outside C");
-            prop_assert!(outcome.passed(), "{}", outcome.comparison);
-            worst.set(worst.get().max(outcome.comparison.rel_frobenius()));
-            Ok(())
-        })
-        .map_err(|e| e.to_string())?;
-    Ok(format!(
-        "{cases} cases, worst rel. error {:.2e}",
-        worst.get()
-    ))
+    /// Every test of `kernel` with inputs `I` and output `O`.
+    fn kernel<I: Element, O: Element>(&self, kernel: Kernel) {
+        if !kernel.supports(I::DTYPE, O::DTYPE) {
+            return;
+        }
+        let tag = format!("{kernel} {}->{}", I::DTYPE, O::DTYPE);
+        let align = alignment(kernel, I::DTYPE);
+        let seed = self.seed;
+        let dense = |m: usize, n: usize, k: usize| {
+            let c = Case::dense(m, n, k, seed);
+            Case {
+                desc: c.desc.with_leading_dims(
+                    k.next_multiple_of(align),
+                    n.next_multiple_of(align),
+                    n,
+                ),
+                ..c
+            }
+        };
+        let mut cases = vec![
+            (
+                "2x2x2",
+                Case {
+                    alpha: 1.5,
+                    beta: 0.5,
+                    ..dense(2, 2, 2)
+                },
+            ),
+            ("k=1", dense(37, 53, 1)),
+            ("1x1x1", dense(1, 1, 1)),
+            (
+                "large k",
+                dense(33, 35, if self.quick { 300 } else { 5000 }),
+            ),
+        ];
+        if !matches!(kernel, Kernel::Wgmma(..)) {
+            cases.push((
+                "k=0 gives beta*C",
+                Case {
+                    beta: -2.0,
+                    ..dense(19, 21, 0)
+                },
+            ));
+        }
+        for (what, case) in cases {
+            self.record(format!("{tag} {what}"), || {
+                self.check::<I, O>(kernel, &case, None)
+            });
+        }
+        self.record(format!("{tag} property"), || self.property::<I, O>(kernel));
+        if self.quick {
+            return;
+        }
+        let mut large = vec![(4096, 4096, 4096), (4095, 4097, 1000)];
+        if kernel != Kernel::Textbook {
+            large.push((8192, 8192, 8192));
+        }
+        for (m, n, k) in large {
+            let case = Case {
+                alpha: 0.5,
+                beta: 2.0,
+                ..dense(m, n, k)
+            };
+            self.record(format!("{tag} {m}x{n}x{k} sampled"), || {
+                self.check::<I, O>(kernel, &case, Some(4000))
+            });
+        }
+    }
 }
 
 fn main() -> ExitCode {
-    let quick = std::env::args().any(|a| a == "--quick");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let quick = args.iter().any(|a| a == "--quick");
     let ctx = match tessera::context(0) {
         Ok(ctx) => ctx,
         Err(e @ (Error::NoDriver | Error::NoDevice)) => {
@@ -141,84 +232,39 @@ fn main() -> ExitCode {
         }
     };
     println!(
-        "gpu tests on {} (compute capability {}.{}, {} SMs), seed {seed}, {cases} property cases per kernel",
+        "gpu tests on {} (compute capability {}.{}, {} SMs), seed {seed}, {cases} property cases per kernel and type",
         ctx.name().unwrap_or_default(),
         gemm.arch().major,
         gemm.arch().minor,
         gemm.sm_count()
     );
-    let mut report = Report {
-        passed: 0,
-        failed: 0,
+    let filters = args.into_iter().filter(|a| !a.starts_with("--")).collect();
+    let suite = Suite {
+        gemm: &gemm,
+        seed,
+        cases,
+        quick,
+        filters,
+        passed: Cell::new(0),
+        failed: Cell::new(0),
     };
-    let kernels = Kernel::all();
-
-    for &kernel in &kernels {
-        for (what, case) in [
-            (
-                "2x2x2",
-                Case {
-                    alpha: 1.5,
-                    beta: 0.5,
-                    ..Case::dense(2, 2, 2, seed)
-                },
-            ),
-            ("k=1", Case::dense(37, 53, 1, seed)),
-            (
-                "k=0 gives beta*C",
-                Case {
-                    beta: -2.0,
-                    ..Case::dense(19, 21, 0, seed)
-                },
-            ),
-            ("1x1x1", Case::dense(1, 1, 1, seed)),
-            (
-                "large k",
-                Case::dense(33, 35, if quick { 300 } else { 5000 }, seed),
-            ),
-        ] {
-            report.record(
-                &format!("{kernel} {what}"),
-                check(&gemm, kernel, &case, None),
-            );
+    for kernel in Kernel::all() {
+        if matches!(kernel, Kernel::Wgmma(..)) && !gemm.arch().is_hopper() {
+            println!("test {kernel}: skipped, needs an sm_90 GPU");
+            continue;
         }
-        report.record(
-            &format!("{kernel} property"),
-            property(&gemm, kernel, cases, seed),
-        );
+        suite.kernel::<f32, f32>(kernel);
+        suite.kernel::<bf16, bf16>(kernel);
+        suite.kernel::<bf16, f32>(kernel);
+        suite.kernel::<f16, f16>(kernel);
+        suite.kernel::<f16, f32>(kernel);
     }
-
-    if !quick {
-        let large: [(usize, usize, usize, &[Kernel]); 3] = [
-            (4096, 4096, 4096, &kernels),
-            (
-                8192,
-                8192,
-                8192,
-                &[
-                    Kernel::Tiled(Schedule::NaiveGrid),
-                    Kernel::Tiled(Schedule::Persistent),
-                ],
-            ),
-            (4095, 4097, 1000, &kernels),
-        ];
-        for (m, n, k, ks) in large {
-            for &kernel in ks {
-                let case = Case {
-                    alpha: 0.5,
-                    beta: 2.0,
-                    ..Case::dense(m, n, k, seed)
-                };
-                report.record(
-                    &format!("{kernel} {m}x{n}x{k} sampled"),
-                    check(&gemm, kernel, &case, Some(4000)),
-                );
-            }
-        }
-    }
-
-    println!("\ngpu: {} passed, {} failed", report.passed, report.failed);
-    if report.failed == 0 {
+    println!(
+        "\ngpu: {} passed, {} failed",
+        suite.passed.get(),
+        suite.failed.get()
+    );
+    if suite.failed.get() == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

@@ -25,7 +25,7 @@ pub fn build() -> Result<Vec<(String, std::path::PathBuf)>, String> {
             let ptx = PtxBuilder::new(root().join("kernels-gpu"))
                 .arch(arch)
                 .target_dir(root().join("target/nvptx"))
-                .launch_bounds_all(launch_bounds())
+                .launch_bounds_all(launch_bounds(arch))
                 .build()
                 .map_err(|e| e.to_string())?;
             let path = dir.join(format!("kernels_{arch}.ptx"));

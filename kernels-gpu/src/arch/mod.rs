@@ -4,6 +4,7 @@
 //!
 //! Everything here is `#[inline(always)]`: a wrapper must cost nothing over the instruction.
 
+pub mod convert;
 pub mod cp_async;
 pub mod global;
 pub mod smem;
@@ -11,6 +12,16 @@ pub mod sync;
 pub mod thread;
 pub mod timer;
 pub mod unroll;
+
+// Hopper-only instructions: absent from the sm_80 module.
+#[cfg(target_feature = "sm_90a")]
+pub mod mbarrier;
+#[cfg(target_feature = "sm_90a")]
+pub mod tma;
+#[cfg(target_feature = "sm_90a")]
+pub mod warpgroup;
+#[cfg(target_feature = "sm_90a")]
+pub mod wgmma;
 
 /// Aborts the kernel; the launch fails with `CUDA_ERROR_LAUNCH_FAILED` on the host.
 #[inline(always)]

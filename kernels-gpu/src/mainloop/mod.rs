@@ -3,4 +3,8 @@
 //! scheduler and an epilogue.
 
 pub mod simt_f32;
+#[cfg(target_feature = "sm_90a")]
+pub mod sm90_pipeline;
+#[cfg(target_feature = "sm_90a")]
+pub mod sm90_wgmma_tma;
 pub mod textbook_f32;

@@ -1,0 +1,41 @@
+//! The tensor-memory accelerator (TMA, sm_90): bulk tensor copies global → shared described by
+//! a `CUtensorMap` the host encoded.
+//!
+//! Descriptors live in global memory (see `GemmParams::tensor_maps`): rustc has no
+//! `__grid_constant__`, and a by-value kernel parameter whose address is taken is copied to
+//! local memory, which TMA cannot read. They are passed as generic addresses.
+
+use core::arch::asm;
+
+/// Pulls the descriptor at `map` into the TMA unit's descriptor cache, so that the first copy
+/// does not wait for it.
+///
+/// # Safety
+/// `map` is the generic address of a valid `CUtensorMap` (64-byte aligned).
+#[inline(always)]
+pub unsafe fn prefetch_descriptor(map: u64) {
+    unsafe { asm!("prefetch.tensormap [{}];", in(reg64) map, options(nostack)) };
+}
+
+/// Copies the box at element coordinates `(x, y)` (`x` the contiguous dimension) of the 2-D
+/// tensor `map` to shared memory at `dst`, and signals `complete_tx` of the box's size in
+/// bytes on the mbarrier `bar` when the data has landed. Elements outside the tensor are
+/// written as zero and count towards the bytes.
+///
+/// `.shared::cluster` with a CTA-local address: a block launched without a cluster is a
+/// cluster of one, and its own shared window is part of the cluster window.
+///
+/// # Safety
+/// `map` as in [`prefetch_descriptor`]; `dst` is a shared address aligned as the map's
+/// swizzle requires (1024 bytes for 128-byte swizzle) with room for the box; `bar` is an
+/// initialised mbarrier whose current phase expects these bytes.
+#[inline(always)]
+pub unsafe fn load_2d(dst: u32, map: u64, bar: u32, x: i32, y: i32) {
+    unsafe {
+        asm!(
+            "cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes [{dst}], [{map}, {{{x}, {y}}}], [{bar}];",
+            dst = in(reg32) dst, map = in(reg64) map, x = in(reg32) x, y = in(reg32) y,
+            bar = in(reg32) bar, options(nostack)
+        )
+    };
+}

@@ -1,0 +1,380 @@
+//! Hopper GEMM (sm_90a): TMA loads into a ring of shared-memory stages, `wgmma` straight from
+//! shared memory, warp-specialised producer and consumers; any [`TileScheduler`].
+//!
+//! `C = alpha · A · B + beta · C`: `A` row-major `M × K`, `B` row-major `K × N`, 16-bit inputs
+//! ([`Operand`]: bf16 or f16), f32 accumulation, output [`Output`] (bf16, f16 or f32).
+//!
+//! # Thread mapping
+//! 384 threads, three warpgroups, one [`Role`] each:
+//! - warpgroup 0, the **producer**, gives registers back (`setmaxnreg.dec` to 40); its thread 0
+//!   walks the block's tiles and their k-blocks and, per k-block, waits for the next stage to
+//!   be empty, announces the stage's bytes on its `full` barrier and issues the TMA loads
+//!   (one box of `A`, `block_n / 64` boxes of `B`). Its other threads have nothing to do.
+//! - warpgroups 1 and 2, the **consumers**, take the registers (`setmaxnreg.inc` to 232:
+//!   128 · 40 + 256 · 232 ≤ 64 K) and run the mainloop below, then the epilogue, for the
+//!   tiles their [`Schedule`] gives them.
+//!
+//! # Mainloop (one consumer, one tile)
+//! Per k-block: wait for `full`, `wgmma.fence`, four k16 `wgmma`s, commit, then
+//! `wait_group 1`: the previous k-block's group has finished, so its stage is released to the
+//! producer while this k-block's MMAs run. The first `wgmma` of a tile has `scale-d = 0`: it
+//! overwrites the accumulators instead of adding to them.
+//!
+//! # Tiling
+//! Set by the [`Schedule`]: [`Cooperative`] (128 × 256 tile, each consumer 64 × 256) or
+//! [`PingPong`] (128 × 128 tile per consumer, the two alternating). Either way a consumer
+//! holds 128 f32 accumulators per thread, as two halves of 64 registers ([`Accumulators`]).
+//!
+//! # Persistence
+//! Producer and consumers each build the block's scheduler from the same block index and grid
+//! and so walk the same tiles; the ring does not drain between tiles, so the producer fetches
+//! the next tile's first stages while the consumers finish the current one.
+
+use crate::arch::wgmma::{self, Operand};
+use crate::arch::{sync, thread, warpgroup};
+use crate::epilogue::{LinearCombination, Output};
+use crate::mainloop::sm90_pipeline::Ring;
+use crate::params::GemmParams;
+use crate::schedule::{TileGrid, TileScheduler, WorkTile};
+use crate::shapes::{WGMMA_COOPERATIVE, WGMMA_PINGPONG};
+use crate::sm90_layout::{
+    B_BOX_BYTES, B_BOX_N, BK, MMA_K, MMA_M, PipelineState, Sm90Config, a_descriptor, b_descriptor,
+};
+use crate::{arch::tma, unroll};
+
+/// A consumer's accumulators: 128 f32 per thread as two halves, each the 64 registers of a
+/// `m64n128k16` result (in [`Cooperative`] the two halves of one `m64n256k16` result).
+pub type Accumulators = [[f32; 64]; 2];
+
+/// Registers per thread for the producer and the consumers after `setmaxnreg`.
+const PRODUCER_REGISTERS: u32 = 40;
+const CONSUMER_REGISTERS: u32 = 232;
+
+/// How the two consumer warpgroups share the work: the tile shape, who computes which tile,
+/// and which `wgmma`s cover a consumer's part of it.
+pub trait Schedule {
+    const CONFIG: Sm90Config;
+    /// Consumer warpgroups that read every stage.
+    const READERS: u32;
+
+    /// Whether consumer `c` (0 or 1) computes the `j`-th tile of the block's sequence.
+    fn owns(c: u32, j: u32) -> bool;
+
+    /// Consumer `c`'s `wgmma`s for k16 slice `kk` of the stage whose tiles are at shared
+    /// addresses `a` and `b`.
+    ///
+    /// # Safety
+    /// Warpgroup-uniform, inside the mainloop (the stage is full, `wgmma.fence` issued).
+    unsafe fn mma<T: Operand>(
+        acc: &mut Accumulators,
+        a: u32,
+        b: u32,
+        c: u32,
+        kk: u32,
+        scale_d: bool,
+    );
+
+    /// Where half `h` of consumer `c`'s accumulators lies in the tile: `(row, column)` of its
+    /// top-left element.
+    fn half_origin(c: u32, h: u32) -> (u32, u32);
+
+    /// Called by consumer `c` before its mainloop on tile `j`.
+    fn before_mainloop(c: u32, j: u32);
+
+    /// Called by consumer `c` after its mainloop has waited for its last stage; `next`: the
+    /// block has a tile after this one.
+    fn after_mainloop(c: u32, next: bool);
+}
+
+/// Both consumers on every tile: 128 × 256, consumer `c` computes rows `64c ..` with one
+/// `m64n256k16` per k16 slice. Both read every stage.
+pub struct Cooperative;
+
+impl Schedule for Cooperative {
+    const CONFIG: Sm90Config = WGMMA_COOPERATIVE;
+    const READERS: u32 = 2;
+
+    #[inline(always)]
+    fn owns(_c: u32, _j: u32) -> bool {
+        true
+    }
+
+    #[inline(always)]
+    unsafe fn mma<T: Operand>(
+        acc: &mut Accumulators,
+        a: u32,
+        b: u32,
+        c: u32,
+        kk: u32,
+        scale_d: bool,
+    ) {
+        // SAFETY: `[[f32; 64]; 2]` and `[f32; 128]` have the same layout; registers 0..64 of
+        // the n256 result are columns 0..128, registers 64..128 columns 128..256.
+        let d = unsafe { &mut *(acc as *mut Accumulators as *mut [f32; 128]) };
+        unsafe {
+            T::mma_m64n256k16(
+                d,
+                a_descriptor(a, c * MMA_M, kk),
+                b_descriptor(b, kk),
+                scale_d,
+            )
+        };
+    }
+
+    #[inline(always)]
+    fn half_origin(c: u32, h: u32) -> (u32, u32) {
+        (c * MMA_M, h * 128)
+    }
+
+    #[inline(always)]
+    fn before_mainloop(_c: u32, _j: u32) {}
+
+    #[inline(always)]
+    fn after_mainloop(_c: u32, _next: bool) {}
+}
+
+/// Consumers alternate tiles: consumer `c` computes tiles `j ≡ c (mod 2)` of the block's
+/// sequence, 128 × 128 each as two `m64n128k16` (rows 0..64 and 64..128) per k16 slice.
+///
+/// Their mainloops take turns, handed over with named barriers `1 + c` ("consumer `c` may
+/// start"): after its last `full` wait a consumer lets the other start and goes on to its
+/// epilogue, which overlaps the other's MMAs. The turn-taking is also what makes the other
+/// consumer's parity waits sound: every `full` phase of tile `j` has completed before tile
+/// `j + 1`'s consumer starts waiting (see `sm90_pipeline`).
+pub struct PingPong;
+
+/// Named barrier "consumer `c` may start": 1 + c (0 is `bar.sync 0`), for both consumers'
+/// threads. Immediate ids (hence the `if`s below) let ptxas see that only barriers 0..3 are
+/// used.
+const TURN_THREADS: u32 = 2 * warpgroup::THREADS;
+
+impl Schedule for PingPong {
+    const CONFIG: Sm90Config = WGMMA_PINGPONG;
+    const READERS: u32 = 1;
+
+    #[inline(always)]
+    fn owns(c: u32, j: u32) -> bool {
+        j % 2 == c
+    }
+
+    #[inline(always)]
+    unsafe fn mma<T: Operand>(
+        acc: &mut Accumulators,
+        a: u32,
+        b: u32,
+        _c: u32,
+        kk: u32,
+        scale_d: bool,
+    ) {
+        let b = b_descriptor(b, kk);
+        unroll!(H in 0..2 => {
+            unsafe { T::mma_m64n128k16(&mut acc[H], a_descriptor(a, H as u32 * MMA_M, kk), b, scale_d) };
+        });
+    }
+
+    #[inline(always)]
+    fn half_origin(_c: u32, h: u32) -> (u32, u32) {
+        (h * MMA_M, 0)
+    }
+
+    #[inline(always)]
+    fn before_mainloop(c: u32, j: u32) {
+        // Tile 0 starts at once; tile j > 0 after the other consumer's turn on tile j - 1.
+        if j > 0 {
+            if c == 0 {
+                sync::named(1, TURN_THREADS);
+            } else {
+                sync::named(2, TURN_THREADS);
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn after_mainloop(c: u32, next: bool) {
+        // Only when the other consumer has a tile to wait for: no dangling arrivals.
+        if next {
+            if c == 0 {
+                sync::named_arrive(2, TURN_THREADS);
+            } else {
+                sync::named_arrive(1, TURN_THREADS);
+            }
+        }
+    }
+}
+
+/// What a warpgroup does.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Producer,
+    /// Consumer 0 or 1.
+    Consumer(u32),
+}
+
+impl Role {
+    #[inline(always)]
+    fn of(warpgroup: u32) -> Role {
+        match warpgroup {
+            0 => Role::Producer,
+            w => Role::Consumer(w - 1),
+        }
+    }
+}
+
+/// The kernel body.
+///
+/// # Safety
+/// Launched with 384 threads, `Sch::CONFIG.smem_bytes()` of dynamic shared memory and launch
+/// bounds `.maxntid 384, .minnctapersm 1`, on validated parameters whose `tensor_maps` points
+/// at the `A` and `B` tensor maps the host encoded for this kernel (`host/src/tensor_map.rs`).
+#[inline(always)]
+pub unsafe fn gemm<Sch: Schedule, S: TileScheduler, T: Operand, O: Output>(p: &GemmParams) {
+    let ring = unsafe { Ring::new(Sch::CONFIG) };
+    if thread::index_x() == 0 {
+        unsafe { ring.init(Sch::READERS * warpgroup::THREADS / 32) };
+    }
+    sync::threads();
+
+    let tile = Sch::CONFIG.tile;
+    let grid = TileGrid::new(p.m, p.n, tile.block_m, tile.block_n, p.group_m);
+    let tiles = S::new(grid, thread::block_index_x(), thread::grid_dim_x());
+    match Role::of(warpgroup::index()) {
+        Role::Producer => {
+            unsafe { warpgroup::decrease_registers::<PRODUCER_REGISTERS>() };
+            if warpgroup::thread_index() == 0 {
+                unsafe { produce::<Sch, S>(p, &ring, tiles) };
+            }
+        }
+        Role::Consumer(c) => {
+            unsafe { warpgroup::increase_registers::<CONSUMER_REGISTERS>() };
+            unsafe { consume::<Sch, S, T, O>(p, &ring, tiles, c) };
+        }
+    }
+}
+
+/// The producer thread: every k-block of every tile of the block, in order.
+#[inline(always)]
+unsafe fn produce<Sch: Schedule, S: TileScheduler>(p: &GemmParams, ring: &Ring, mut tiles: S) {
+    // `GemmParams::tensor_maps`: [A, B], 128 bytes each.
+    let (map_a, map_b) = (p.tensor_maps, p.tensor_maps + 128);
+    unsafe {
+        tma::prefetch_descriptor(map_a);
+        tma::prefetch_descriptor(map_b);
+    }
+    let tile = Sch::CONFIG.tile;
+    let k_blocks = p.k.div_ceil(BK);
+    let mut state = PipelineState::new(Sch::CONFIG.stages);
+    while let Some(t) = tiles.next() {
+        let (m0, n0) = ((t.m * tile.block_m) as i32, (t.n * tile.block_n) as i32);
+        for kb in 0..k_blocks {
+            let k0 = (kb * BK) as i32;
+            let (a, b) = (ring.a(state.stage), ring.b(state.stage));
+            unsafe {
+                let full = ring.acquire_empty(&state);
+                tma::load_2d(a, map_a, full, k0, m0);
+                for j in 0..tile.block_n / B_BOX_N {
+                    let n = n0 + (j * B_BOX_N) as i32;
+                    tma::load_2d(b + j * B_BOX_BYTES, map_b, full, n, k0);
+                }
+            }
+            state.advance();
+        }
+    }
+}
+
+/// A consumer warpgroup: the mainloop and epilogue of each tile it owns.
+#[inline(always)]
+unsafe fn consume<Sch: Schedule, S: TileScheduler, T: Operand, O: Output>(
+    p: &GemmParams,
+    ring: &Ring,
+    mut tiles: S,
+    c: u32,
+) {
+    let k_blocks = p.k.div_ceil(BK);
+    let mut state = PipelineState::new(Sch::CONFIG.stages);
+    let mut tile = tiles.next();
+    let mut j = 0;
+    while let Some(t) = tile {
+        let next = tiles.next();
+        if Sch::owns(c, j) {
+            Sch::before_mainloop(c, j);
+            let mut r_acc: Accumulators = [[0.0; 64]; 2]; // never read: scale-d = 0 first
+            unsafe { mainloop::<Sch, T>(ring, &mut state, k_blocks, c, &mut r_acc) };
+            Sch::after_mainloop(c, next.is_some());
+            unsafe { store::<Sch, O>(p, t, c, &r_acc) };
+        } else {
+            state.skip(k_blocks);
+        }
+        tile = next;
+        j += 1;
+    }
+}
+
+/// One tile's k-loop for consumer `c` (module docs, "Mainloop").
+#[inline(always)]
+unsafe fn mainloop<Sch: Schedule, T: Operand>(
+    ring: &Ring,
+    state: &mut PipelineState,
+    k_blocks: u32,
+    c: u32,
+    r_acc: &mut Accumulators,
+) {
+    let mut previous = state.stage;
+    for kb in 0..k_blocks {
+        let stage = state.stage;
+        unsafe { ring.wait_full(state) };
+        wgmma::fence();
+        unroll!(KK in 0..4 => {
+            let scale_d = kb != 0 || KK != 0;
+            unsafe { Sch::mma::<T>(r_acc, ring.a(stage), ring.b(stage), c, KK as u32, scale_d) };
+        });
+        wgmma::commit_group();
+        // The previous k-block's group is done: its stage may be refilled.
+        wgmma::wait_group::<1>();
+        if kb > 0 {
+            unsafe { ring.release(previous) };
+        }
+        previous = stage;
+        state.advance();
+    }
+    wgmma::wait_group::<0>();
+    wgmma::fence_operands(&mut r_acc[0]);
+    wgmma::fence_operands(&mut r_acc[1]);
+    unsafe { ring.release(previous) };
+}
+
+/// The epilogue: `alpha · acc + beta · C` to `C`, straight from the accumulator layout
+/// (each thread stores pairs of adjacent columns).
+#[inline(always)]
+unsafe fn store<Sch: Schedule, O: Output>(
+    p: &GemmParams,
+    t: WorkTile,
+    c: u32,
+    r_acc: &Accumulators,
+) {
+    let epilogue = LinearCombination {
+        alpha: p.alpha,
+        beta: p.beta,
+    };
+    let tile = Sch::CONFIG.tile;
+    let thread = warpgroup::thread_index();
+    let pairs = p.ldc.is_multiple_of(2);
+    let g_c = p.c as *mut O;
+    unroll!(H in 0..2 => {
+        let (r0, c0) = Sch::half_origin(c, H as u32);
+        let (row0, col0) = (t.m * tile.block_m + r0, t.n * tile.block_n + c0);
+        unroll!(CHUNK in 0..16 => {
+            unroll!(ROWS in 0..2 => {
+                // Registers `reg`, `reg + 1`: one row, two adjacent columns.
+                let reg = CHUNK * 4 + ROWS * 2;
+                let (row, col) = wgmma::accumulator_position(thread, reg as u32);
+                let v = [r_acc[H][reg], r_acc[H][reg + 1]];
+                unsafe {
+                    epilogue.store_pair(g_c, p.ldc, (p.m, p.n), (row0 + row, col0 + col), v, pairs)
+                };
+            });
+        });
+    });
+}
+
+// The mainloop unrolls four k16 slices per k-block.
+const _: () = assert!(BK == 4 * MMA_K);
