@@ -357,7 +357,8 @@ unsafe fn store<Sch: Schedule, O: Output>(
     };
     let tile = Sch::CONFIG.tile;
     let thread = warpgroup::thread_index();
-    let pairs = p.ldc.is_multiple_of(2);
+    // Two adjacent columns go as one access when every row keeps them aligned to its size.
+    let pairs = p.ldc.is_multiple_of(2) && p.c.is_multiple_of(2 * core::mem::size_of::<O>() as u64);
     let g_c = p.c as *mut O;
     unroll!(H in 0..2 => {
         let (r0, c0) = Sch::half_origin(c, H as u32);
