@@ -35,7 +35,9 @@ pub mod mainloop;
 pub mod kernels;
 pub mod params;
 pub mod schedule;
+pub mod select;
 pub mod shapes;
+pub mod swizzle;
 
 /// A kernel that panics (it should not: the host validates every input) traps, which fails the
 /// launch with an error the host reports, instead of hanging the GPU.

@@ -35,3 +35,55 @@ pub const SIMT_F32_A_PAD: u32 = 4;
 /// and `B`.
 pub const SIMT_F32_SMEM_BYTES: u32 =
     2 * SIMT_F32.block_k * ((SIMT_F32.block_m + SIMT_F32_A_PAD) + SIMT_F32.block_n) * 4;
+
+/// Warps of the tensor-core kernels along M and N: 8 warps, 256 threads.
+pub const MMA_WARPS_M: u32 = 2;
+pub const MMA_WARPS_N: u32 = 4;
+/// k-extent of one pipeline stage of the tensor-core kernels (two `mma` k16 steps).
+pub const MMA_BLOCK_K: u32 = 32;
+
+/// A configuration of the `mma.sync` kernels (`mainloop::sm80_mma_sync`): block tile, depth
+/// of the `cp.async` pipeline, and the blocks per SM the registers are capped for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MmaShape {
+    pub tile: TileShape,
+    pub stages: u32,
+    pub min_blocks_per_sm: u32,
+}
+
+impl MmaShape {
+    const fn new(block_m: u32, block_n: u32, stages: u32, min_blocks_per_sm: u32) -> Self {
+        MmaShape {
+            tile: TileShape {
+                block_m,
+                block_n,
+                block_k: MMA_BLOCK_K,
+                threads: 32 * MMA_WARPS_M * MMA_WARPS_N,
+            },
+            stages,
+            min_blocks_per_sm,
+        }
+    }
+
+    /// Dynamic shared memory: `stages` × (`A` tile + `B` tile) of 16-bit elements.
+    pub const fn smem_bytes(&self) -> u32 {
+        let t = &self.tile;
+        self.stages * (t.block_m + t.block_n) * t.block_k * 2
+    }
+
+    /// m16 `mma` tiles per warp along M (the warp tile is `16·mi × 8·ni`).
+    pub const fn mi(&self) -> usize {
+        (self.tile.block_m / (16 * MMA_WARPS_M)) as usize
+    }
+
+    /// n8 `mma` tiles per warp along N.
+    pub const fn ni(&self) -> usize {
+        (self.tile.block_n / (8 * MMA_WARPS_N)) as usize
+    }
+}
+
+/// 128 × 128 × 32, warp tile 64 × 32, 4 stages (64 KiB): two blocks per SM on A100 and H100.
+pub const MMA_128X128: MmaShape = MmaShape::new(128, 128, 4, 2);
+/// 128 × 256 × 32, warp tile 64 × 64, 3 stages (72 KiB): one block per SM (128 f32
+/// accumulators per thread need more than the 128 registers two blocks would leave).
+pub const MMA_128X256: MmaShape = MmaShape::new(128, 256, 3, 1);

@@ -54,3 +54,73 @@ pub unsafe fn store_f32x4(p: *mut f32, v: [f32; 4]) {
 pub unsafe fn store_f32(p: *mut f32, v: f32) {
     unsafe { asm!("st.global.f32 [{}], {};", in(reg64) p, in(reg32) v, options(nostack)) };
 }
+
+/// Two consecutive `f32`, one 8-byte load.
+///
+/// # Safety
+/// `p` is a global address aligned to 8 bytes with 8 readable bytes.
+#[inline(always)]
+pub unsafe fn load_f32x2(p: *const f32) -> [f32; 2] {
+    let (x, y): (f32, f32);
+    unsafe {
+        asm!("ld.global.v2.f32 {{{}, {}}}, [{}];", out(reg32) x, out(reg32) y, in(reg64) p,
+            options(readonly, nostack, pure))
+    };
+    [x, y]
+}
+
+/// Two consecutive `f32`, one 8-byte store.
+///
+/// # Safety
+/// `p` is a global address aligned to 8 bytes with 8 writable bytes.
+#[inline(always)]
+pub unsafe fn store_f32x2(p: *mut f32, v: [f32; 2]) {
+    unsafe {
+        asm!("st.global.v2.f32 [{}], {{{}, {}}};", in(reg64) p, in(reg32) v[0], in(reg32) v[1],
+            options(nostack))
+    };
+}
+
+/// 32 bits (a pair of 16-bit elements, the first in the low half).
+///
+/// # Safety
+/// `p` is a readable global address aligned to 4 bytes.
+#[inline(always)]
+pub unsafe fn load_b32(p: *const u32) -> u32 {
+    let x: u32;
+    unsafe {
+        asm!("ld.global.b32 {}, [{}];", out(reg32) x, in(reg64) p, options(readonly, nostack, pure))
+    };
+    x
+}
+
+/// 32 bits.
+///
+/// # Safety
+/// `p` is a writable global address aligned to 4 bytes.
+#[inline(always)]
+pub unsafe fn store_b32(p: *mut u32, v: u32) {
+    unsafe { asm!("st.global.b32 [{}], {};", in(reg64) p, in(reg32) v, options(nostack)) };
+}
+
+/// 16 bits.
+///
+/// # Safety
+/// `p` is a readable global address aligned to 2 bytes.
+#[inline(always)]
+pub unsafe fn load_b16(p: *const u16) -> u16 {
+    let x: u16;
+    unsafe {
+        asm!("ld.global.b16 {}, [{}];", out(reg16) x, in(reg64) p, options(readonly, nostack, pure))
+    };
+    x
+}
+
+/// 16 bits.
+///
+/// # Safety
+/// `p` is a writable global address aligned to 2 bytes.
+#[inline(always)]
+pub unsafe fn store_b16(p: *mut u16, v: u16) {
+    unsafe { asm!("st.global.b16 [{}], {};", in(reg64) p, in(reg16) v, options(nostack)) };
+}

@@ -4,7 +4,10 @@
 //!
 //! Everything here is `#[inline(always)]`: a wrapper must cost nothing over the instruction.
 
+pub mod convert;
+pub mod cp_async;
 pub mod global;
+pub mod mma;
 pub mod smem;
 pub mod sync;
 pub mod thread;

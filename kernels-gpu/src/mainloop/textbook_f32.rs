@@ -40,6 +40,6 @@ pub unsafe fn gemm<S: TileScheduler>(p: GemmParams) {
             }
         }
         let out = unsafe { (p.c as *mut f32).add(row as usize * p.ldc as usize + col as usize) };
-        unsafe { epilogue.store_one_f32(out, acc) };
+        unsafe { epilogue.store_one(out, acc) };
     }
 }

@@ -1,0 +1,77 @@
+//! Which tile configuration the tensor-core kernels use for a problem.
+
+use crate::shapes::{MMA_128X128, MMA_128X256, MmaShape};
+
+/// Picks the `mma.sync` tile for an `m × n` output on a GPU with `sms` multiprocessors.
+///
+/// # Rule
+/// Count, for each configuration, the work of the busiest SM in units of one 128 × 128
+/// tile: `ceil(tiles / sms) · (block_n / 128)`. Blocks resident on an SM at once share its
+/// tensor cores, so a SM's time is roughly proportional to that load whatever the
+/// occupancy (two 128 × 128 blocks side by side take about as long as one 128 × 256 block).
+/// Take 128 × 256 when its load is not larger than 128 × 128's, else 128 × 128.
+///
+/// 128 × 256 wins ties: it reads 25% fewer bytes of shared memory and L2 per `mma` (a
+/// 64 × 64 warp tile instead of 64 × 32). 128 × 128 wins when the wide tile leaves SMs idle
+/// (fewer tiles than SMs) or pays for a padded half (`n` just above a multiple of 256) or a
+/// worse last wave. `k` scales both loads alike, so it does not enter the rule.
+pub const fn mma_tile(m: u32, n: u32, sms: u32) -> &'static MmaShape {
+    let sms = if sms == 0 { 1 } else { sms };
+    if load(&MMA_128X256, m, n, sms) <= load(&MMA_128X128, m, n, sms) {
+        &MMA_128X256
+    } else {
+        &MMA_128X128
+    }
+}
+
+/// The busiest SM's work, in 128 × 128 tiles.
+const fn load(shape: &MmaShape, m: u32, n: u32, sms: u32) -> u64 {
+    let tiles = m.div_ceil(shape.tile.block_m) as u64 * n.div_ceil(shape.tile.block_n) as u64;
+    tiles.div_ceil(sms as u64) * (shape.tile.block_m as u64 * shape.tile.block_n as u64)
+        / (128 * 128)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const H100: u32 = 132;
+    const A100: u32 = 108;
+
+    #[test]
+    fn large_squares_take_the_wide_tile() {
+        for s in [4096, 8192] {
+            assert_eq!(mma_tile(s, s, H100), &MMA_128X256, "{s}");
+            assert_eq!(mma_tile(s, s, A100), &MMA_128X256, "{s}");
+        }
+    }
+
+    #[test]
+    fn fewer_tiles_than_sms_take_the_small_tile() {
+        // 1024²: 64 tiles of 128 × 128 already leave half of an H100 idle.
+        assert_eq!(mma_tile(1024, 1024, H100), &MMA_128X128);
+        assert_eq!(mma_tile(1, 1, H100), &MMA_128X128);
+    }
+
+    #[test]
+    fn narrow_outputs_do_not_pad_to_256() {
+        // n = 128: a 256-wide tile would compute a padded half.
+        assert_eq!(mma_tile(16384, 128, H100), &MMA_128X128);
+        // n = 257: 2 wide tiles per row (511 columns computed) vs 3 narrow (384).
+        assert_eq!(mma_tile(16384, 257, H100), &MMA_128X128);
+    }
+
+    #[test]
+    fn wave_quantisation_decides() {
+        // 33 × 16 = 528 wide tiles = exactly 4 waves of 132; 128 × 128 has 1056 = 8 waves.
+        assert_eq!(mma_tile(33 * 128, 4096, H100), &MMA_128X256);
+        // 132 wide tiles + 1: the wide tile needs a second wave (load 4), the narrow one
+        // spreads 266 tiles as 3 per SM at most (load 3).
+        assert_eq!(mma_tile(133 * 128, 256, H100), &MMA_128X128);
+    }
+
+    #[test]
+    fn zero_sms_is_treated_as_one() {
+        assert_eq!(mma_tile(4096, 4096, 0), &MMA_128X256);
+    }
+}
