@@ -94,8 +94,7 @@ pub struct LinearCombination {
 impl LinearCombination {
     #[inline(always)]
     fn apply(&self, acc: f32, old: f32) -> f32 {
-        // SAFETY: fused multiply-add on plain floats.
-        unsafe { core::intrinsics::fmaf32(self.beta, old, self.alpha * acc) }
+        core::intrinsics::fmaf32(self.beta, old, self.alpha * acc)
     }
 
     /// Stores `acc` to `c[row][col .. col + 4]`, masking columns `>= n` and rows `>= m`.

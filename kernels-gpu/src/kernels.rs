@@ -19,11 +19,46 @@ pub struct KernelInfo {
     pub min_blocks_per_sm: u32,
 }
 
+/// The launch columns of a [`kernels!`] line, as a [`KernelInfo`] without a name: either
+/// spelled out, or `mma = SHAPE` for an [`MmaShape`](shapes::MmaShape).
+macro_rules! launch {
+    (tile = $tile:expr, smem = $smem:expr, min_blocks = $min_blocks:expr) => {
+        KernelInfo {
+            name: "",
+            tile: $tile,
+            smem_bytes: $smem,
+            min_blocks_per_sm: $min_blocks,
+        }
+    };
+    (mma = $shape:expr) => {
+        launch!(
+            tile = $shape.tile,
+            smem = $shape.smem_bytes(),
+            min_blocks = $shape.min_blocks_per_sm
+        )
+    };
+}
+
+/// The `mma.sync` kernel body for scheduler `$s`, input `$in`, output `$out` and the
+/// [`MmaShape`](shapes::MmaShape) `$shape` (the same one as the line's `mma = …`).
+#[cfg(target_arch = "nvptx64")]
+macro_rules! mma_sync {
+    ($s:ty, $in:ty, $out:ty, $shape:expr) => {
+        mainloop::sm80_mma_sync::gemm::<
+            $s,
+            $in,
+            $out,
+            { $shape.warps_m() },
+            { $shape.warps_n() },
+            { $shape.stages as usize },
+        >
+    };
+}
+
 macro_rules! kernels {
     ($(
         $(#[$doc:meta])*
-        $name:ident [tile = $tile:expr, smem = $smem:expr, min_blocks = $min_blocks:expr]
-            => $body:expr;
+        $name:ident [$($launch:tt)*] => $body:expr;
     )*) => {
         $(
             $(#[$doc])*
@@ -40,21 +75,18 @@ macro_rules! kernels {
 
         /// Every entry point of the PTX module.
         pub const KERNELS: &[KernelInfo] = &[$(
-            KernelInfo {
-                name: stringify!($name),
-                tile: $tile,
-                smem_bytes: $smem,
-                min_blocks_per_sm: $min_blocks,
-            },
+            KernelInfo { name: stringify!($name), ..launch!($($launch)*) },
         )*];
     };
 }
 
 #[cfg(target_arch = "nvptx64")]
 use crate::{
+    arch::mma::{Bf16, F16},
     mainloop,
     schedule::{NaiveGrid, Persistent},
 };
+use shapes::{MMA_128X128, MMA_128X256};
 
 kernels! {
     /// One thread per output, one block per 16 × 16 tile.
@@ -73,6 +105,41 @@ kernels! {
     /// Tiled fp32, persistent blocks, for operands that are not 16-byte aligned.
     tiled_f32_persistent_unaligned [tile = shapes::SIMT_F32, smem = shapes::SIMT_F32_SMEM_BYTES, min_blocks = 2]
         => mainloop::simt_f32::gemm::<Persistent, false>;
+
+    // Tensor cores (`mma.sync`, sm_80+): `mma_<input>_<output>_<tile>_<scheduler>`. Operands
+    // 16-byte aligned with leading dimensions a multiple of 8 elements; edges are masked.
+    /// bf16 × bf16 → bf16, 128 × 128 tiles, one block per tile.
+    mma_bf16_bf16_128x128_naive [mma = MMA_128X128] => mma_sync!(NaiveGrid, Bf16, Bf16, MMA_128X128);
+    /// bf16 × bf16 → bf16, 128 × 128 tiles, persistent blocks.
+    mma_bf16_bf16_128x128_persistent [mma = MMA_128X128] => mma_sync!(Persistent, Bf16, Bf16, MMA_128X128);
+    /// bf16 × bf16 → bf16, 128 × 256 tiles, one block per tile.
+    mma_bf16_bf16_128x256_naive [mma = MMA_128X256] => mma_sync!(NaiveGrid, Bf16, Bf16, MMA_128X256);
+    /// bf16 × bf16 → bf16, 128 × 256 tiles, persistent blocks.
+    mma_bf16_bf16_128x256_persistent [mma = MMA_128X256] => mma_sync!(Persistent, Bf16, Bf16, MMA_128X256);
+    /// bf16 × bf16 → f32, 128 × 128 tiles, one block per tile.
+    mma_bf16_f32_128x128_naive [mma = MMA_128X128] => mma_sync!(NaiveGrid, Bf16, f32, MMA_128X128);
+    /// bf16 × bf16 → f32, 128 × 128 tiles, persistent blocks.
+    mma_bf16_f32_128x128_persistent [mma = MMA_128X128] => mma_sync!(Persistent, Bf16, f32, MMA_128X128);
+    /// bf16 × bf16 → f32, 128 × 256 tiles, one block per tile.
+    mma_bf16_f32_128x256_naive [mma = MMA_128X256] => mma_sync!(NaiveGrid, Bf16, f32, MMA_128X256);
+    /// bf16 × bf16 → f32, 128 × 256 tiles, persistent blocks.
+    mma_bf16_f32_128x256_persistent [mma = MMA_128X256] => mma_sync!(Persistent, Bf16, f32, MMA_128X256);
+    /// f16 × f16 → f16, 128 × 128 tiles, one block per tile.
+    mma_f16_f16_128x128_naive [mma = MMA_128X128] => mma_sync!(NaiveGrid, F16, F16, MMA_128X128);
+    /// f16 × f16 → f16, 128 × 128 tiles, persistent blocks.
+    mma_f16_f16_128x128_persistent [mma = MMA_128X128] => mma_sync!(Persistent, F16, F16, MMA_128X128);
+    /// f16 × f16 → f16, 128 × 256 tiles, one block per tile.
+    mma_f16_f16_128x256_naive [mma = MMA_128X256] => mma_sync!(NaiveGrid, F16, F16, MMA_128X256);
+    /// f16 × f16 → f16, 128 × 256 tiles, persistent blocks.
+    mma_f16_f16_128x256_persistent [mma = MMA_128X256] => mma_sync!(Persistent, F16, F16, MMA_128X256);
+    /// f16 × f16 → f32, 128 × 128 tiles, one block per tile.
+    mma_f16_f32_128x128_naive [mma = MMA_128X128] => mma_sync!(NaiveGrid, F16, f32, MMA_128X128);
+    /// f16 × f16 → f32, 128 × 128 tiles, persistent blocks.
+    mma_f16_f32_128x128_persistent [mma = MMA_128X128] => mma_sync!(Persistent, F16, f32, MMA_128X128);
+    /// f16 × f16 → f32, 128 × 256 tiles, one block per tile.
+    mma_f16_f32_128x256_naive [mma = MMA_128X256] => mma_sync!(NaiveGrid, F16, f32, MMA_128X256);
+    /// f16 × f16 → f32, 128 × 256 tiles, persistent blocks.
+    mma_f16_f32_128x256_persistent [mma = MMA_128X256] => mma_sync!(Persistent, F16, f32, MMA_128X256);
 }
 
 /// Looks up an entry point by name.

@@ -36,14 +36,18 @@ pub const SIMT_F32_A_PAD: u32 = 4;
 pub const SIMT_F32_SMEM_BYTES: u32 =
     2 * SIMT_F32.block_k * ((SIMT_F32.block_m + SIMT_F32_A_PAD) + SIMT_F32.block_n) * 4;
 
-/// Warps of the tensor-core kernels along M and N: 8 warps, 256 threads.
-pub const MMA_WARPS_M: u32 = 2;
-pub const MMA_WARPS_N: u32 = 4;
+/// Warp tile of the tensor-core kernels: 64 × 64, i.e. 4 (M) × 8 (N) m16n8 `mma` tiles and
+/// 128 f32 accumulators per thread. The largest tile whose accumulators and double-buffered
+/// fragments fit the 255 registers of a thread, and so the one that reads the fewest bytes of
+/// shared memory per `mma`; the block tile is a grid of such warps.
+pub const MMA_WARP_M: u32 = 64;
+pub const MMA_WARP_N: u32 = 64;
 /// k-extent of one pipeline stage of the tensor-core kernels (two `mma` k16 steps).
 pub const MMA_BLOCK_K: u32 = 32;
 
-/// A configuration of the `mma.sync` kernels (`mainloop::sm80_mma_sync`): block tile, depth
-/// of the `cp.async` pipeline, and the blocks per SM the registers are capped for.
+/// A configuration of the `mma.sync` kernels (`mainloop::sm80_mma_sync`): block tile (a grid
+/// of 64 × 64 warp tiles), depth of the `cp.async` pipeline, and the blocks per SM the
+/// registers are capped for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MmaShape {
     pub tile: TileShape,
@@ -58,7 +62,7 @@ impl MmaShape {
                 block_m,
                 block_n,
                 block_k: MMA_BLOCK_K,
-                threads: 32 * MMA_WARPS_M * MMA_WARPS_N,
+                threads: 32 * (block_m / MMA_WARP_M) * (block_n / MMA_WARP_N),
             },
             stages,
             min_blocks_per_sm,
@@ -71,19 +75,19 @@ impl MmaShape {
         self.stages * (t.block_m + t.block_n) * t.block_k * 2
     }
 
-    /// m16 `mma` tiles per warp along M (the warp tile is `16·mi × 8·ni`).
-    pub const fn mi(&self) -> usize {
-        (self.tile.block_m / (16 * MMA_WARPS_M)) as usize
+    /// Warps along M.
+    pub const fn warps_m(&self) -> usize {
+        (self.tile.block_m / MMA_WARP_M) as usize
     }
 
-    /// n8 `mma` tiles per warp along N.
-    pub const fn ni(&self) -> usize {
-        (self.tile.block_n / (8 * MMA_WARPS_N)) as usize
+    /// Warps along N.
+    pub const fn warps_n(&self) -> usize {
+        (self.tile.block_n / MMA_WARP_N) as usize
     }
 }
 
-/// 128 × 128 × 32, warp tile 64 × 32, 4 stages (64 KiB): two blocks per SM on A100 and H100.
+/// 128 × 128 × 32, 2 × 2 warps (128 threads), 4 stages (64 KiB): two blocks per SM on A100
+/// and H100 (2 × 128 threads × 255 registers fit the register file).
 pub const MMA_128X128: MmaShape = MmaShape::new(128, 128, 4, 2);
-/// 128 × 256 × 32, warp tile 64 × 64, 3 stages (72 KiB): one block per SM (128 f32
-/// accumulators per thread need more than the 128 registers two blocks would leave).
+/// 128 × 256 × 32, 2 × 4 warps (256 threads), 3 stages (72 KiB): one block per SM.
 pub const MMA_128X256: MmaShape = MmaShape::new(128, 256, 3, 1);

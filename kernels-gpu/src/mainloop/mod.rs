@@ -3,4 +3,5 @@
 //! scheduler and an epilogue.
 
 pub mod simt_f32;
+pub mod sm80_mma_sync;
 pub mod textbook_f32;
