@@ -33,9 +33,10 @@ pub const fn offset(row: u32, chunk: u32, row_chunks: u32) -> u32 {
     (i ^ ((i >> s) & 7)) * 16
 }
 
-/// The rows after which the swizzle pattern repeats: `offset(row + period, c) = offset(row, c)
-/// + period · row_chunks · 16`. Moving by a multiple of it is a plain add, which lets the
-/// kernels compute one swizzled address per lane and reach the others with constants.
+/// The rows after which the swizzle pattern repeats, so that
+/// `offset(row + period, c) == offset(row, c) + period · row_chunks · 16`. Moving by a
+/// multiple of it is a plain add, which lets the kernels compute one swizzled address per
+/// lane and reach the others with constants.
 pub const fn period_rows(row_chunks: u32) -> u32 {
     if row_chunks >= 8 { 8 } else { 64 / row_chunks }
 }
