@@ -168,3 +168,46 @@ const fn const_str_eq(a: &str, b: &str) -> bool {
     }
     true
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    extern crate std;
+
+    #[test]
+    fn names_are_unique() {
+        for (i, k) in KERNELS.iter().enumerate() {
+            assert!(
+                KERNELS[i + 1..].iter().all(|o| o.name != k.name),
+                "{}",
+                k.name
+            );
+        }
+    }
+
+    /// Every `mma_<in>_<out>_<tile>_<schedule>` combination exists, with its shape's launch
+    /// columns; the shared memory they need is above the 48 KiB default.
+    #[test]
+    fn mma_entries_are_systematic() {
+        for input in ["bf16", "f16"] {
+            for output in [input, "f32"] {
+                for (tile, shape) in [("128x128", MMA_128X128), ("128x256", MMA_128X256)] {
+                    for schedule in ["naive", "persistent"] {
+                        let name = std::format!("mma_{input}_{output}_{tile}_{schedule}");
+                        let k = find(&name).unwrap_or_else(|| panic!("{name} missing"));
+                        assert_eq!(k.tile, shape.tile);
+                        assert_eq!(k.smem_bytes, shape.smem_bytes());
+                        assert_eq!(k.min_blocks_per_sm, shape.min_blocks_per_sm);
+                        assert!(k.smem_bytes > 48 * 1024);
+                    }
+                }
+            }
+        }
+        assert_eq!(MMA_128X128.smem_bytes(), 65536);
+        assert_eq!(MMA_128X256.smem_bytes(), 73728);
+        assert_eq!(
+            (MMA_128X128.tile.threads, MMA_128X256.tile.threads),
+            (128, 256)
+        );
+    }
+}

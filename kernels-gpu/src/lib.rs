@@ -33,6 +33,7 @@ pub mod epilogue;
 pub mod mainloop;
 
 pub mod kernels;
+pub mod mma_layout;
 pub mod params;
 pub mod schedule;
 pub mod select;

@@ -17,7 +17,8 @@
 //! - Global → shared: chunk `i` of a tile (row-major: row `i / row_chunks`, chunk
 //!   `i % row_chunks`) is copied by thread `i % THREADS`, so a warp reads whole contiguous
 //!   rows of `A` (4 lanes per 64 bytes) and of `B` (16 or 32 lanes per row).
-//! - Shared → registers, per k16 step (fragment layouts in [`crate::arch::mma`]): the `A`
+//! - Shared → registers, per k16 step (fragment layouts in [`crate::arch::mma`], addresses in
+//!   [`crate::mma_layout`], where a host test checks them against the layouts): the `A`
 //!   fragment of m-tile `mi` is one `ldmatrix.x4` with lane `l` addressing row
 //!   `mi·16 + l % 16`, k-chunk `l / 16` (matrices: rows 0–7/8–15 × k 0–7/8–15, in `a[0..4]`
 //!   order). The `B` fragments of n-tiles `2j, 2j+1` are one `ldmatrix.x4.trans` with lane
@@ -60,6 +61,9 @@ use crate::arch::cp_async;
 use crate::arch::mma::{MmaInput, ldmatrix_x4, ldmatrix_x4_trans};
 use crate::arch::{smem, sync, thread};
 use crate::epilogue::{LinearCombination, OutputElement};
+use crate::mma_layout::{
+    A_ROW_CHUNKS, a_fragment_offset, a_lane_offset, b_fragment_offset, b_lane_offset, copy_chunk,
+};
 use crate::params::GemmParams;
 use crate::schedule::{TileGrid, TileScheduler, WorkTile};
 #[cfg(doc)]
@@ -74,20 +78,17 @@ const MI: usize = (MMA_WARP_M / 16) as usize;
 const NI: usize = (MMA_WARP_N / 8) as usize;
 /// Bytes of one 16-bit element.
 const ELEM: u32 = 2;
-/// 16-byte chunks per row of the `A` tile.
-const A_ROW_CHUNKS: u32 = BK * ELEM / 16;
 
 const _: () = {
     assert!(
         BK == 32,
         "the k-loop is written for two k16 steps per stage"
     );
-    assert!(MI == 4 && NI == 8, "the unroll! counts below");
-    // `Reads::load`: m-tiles are a whole number of A's swizzle periods apart (a plain add),
-    // k16 steps of A flip chunk bit 1 and n-tile pairs of B chunk bits 1..3 (an XOR, see
-    // `swizzle::tests::period_adds_and_low_chunk_bits_xor`).
-    assert!(16 % swizzle::period_rows(A_ROW_CHUNKS) == 0);
-    assert!(2 < A_ROW_CHUNKS && NI <= 8);
+    assert!(A_ROW_CHUNKS == BK * ELEM / 16);
+    assert!(
+        MI == 4 && NI == 8,
+        "the unroll! counts below and `mma_layout`"
+    );
 };
 
 /// The geometry of one configuration: a `WARPS_M × WARPS_N` grid of warp tiles, `STAGES`
@@ -137,7 +138,7 @@ impl<const WARPS_M: usize, const WARPS_N: usize, const STAGES: usize> Tiling
         assert!(
             (Self::THREADS / Self::B_ROW_CHUNKS) % swizzle::period_rows(Self::B_ROW_CHUNKS) == 0
         );
-        // `Reads::load`: k16 steps of B are whole swizzle periods apart.
+        // `mma_layout::b_fragment_offset`: k16 steps of B are whole swizzle periods apart.
         assert!(16 % swizzle::period_rows(Self::B_ROW_CHUNKS) == 0);
         assert!(STAGES >= 2);
     };
@@ -173,7 +174,7 @@ struct ThreadChunks {
 impl ThreadChunks {
     #[inline(always)]
     fn new(t: u32, row_chunks: u32) -> Self {
-        let (row, chunk) = (t / row_chunks, t % row_chunks);
+        let (row, chunk) = copy_chunk(t, row_chunks);
         ThreadChunks {
             row,
             col: chunk * 8,
@@ -303,13 +304,9 @@ struct Reads<G> {
 impl<G: Tiling> Reads<G> {
     #[inline(always)]
     fn new(warp_m: u32, warp_n: u32, lane: u32) -> Self {
-        let (a_row, b_chunk) = (
-            warp_m * MMA_WARP_M + lane % 16,
-            warp_n * NI as u32 + lane / 16,
-        );
         Reads {
-            a_lane: swizzle::offset(a_row, lane / 16, A_ROW_CHUNKS),
-            b_lane: swizzle::offset(lane % 16, b_chunk, G::B_ROW_CHUNKS),
+            a_lane: a_lane_offset(warp_m, lane),
+            b_lane: b_lane_offset(warp_n, lane, G::B_ROW_CHUNKS),
             stage: 0,
             _tiling: core::marker::PhantomData,
         }
@@ -328,16 +325,13 @@ impl<G: Tiling> Reads<G> {
             a: [[0; 4]; MI],
             b: [[0; 2]; NI],
         };
-        // Step K16 is chunk `2·K16 + l / 16` of A's rows: chunk bit 1, an XOR of the offset.
-        let a_k = s_a + (self.a_lane ^ (K16 * 2 * 16));
         unroll!(M in 0..4 => {
-            f.a[M] = unsafe { ldmatrix_x4(a_k + (M as u32 * 16) * BK * ELEM) };
+            let a = a_fragment_offset(self.a_lane, M as u32, K16);
+            f.a[M] = unsafe { ldmatrix_x4(s_a + a) };
         });
-        // Step K16 is k-rows `16·K16 ..` of B: whole swizzle periods, an add.
-        let b_k = s_b + K16 * 16 * G::BN * ELEM;
         unroll!(J in 0..4 => {
-            // n-tiles 2J, 2J + 1 are chunks `warp_n·NI + 2J + l / 16`: chunk bits 1..3, an XOR.
-            let r = unsafe { ldmatrix_x4_trans(b_k + (self.b_lane ^ (J as u32 * 2 * 16))) };
+            let b = b_fragment_offset(self.b_lane, J as u32, K16, G::B_ROW_CHUNKS);
+            let r = unsafe { ldmatrix_x4_trans(s_b + b) };
             f.b[2 * J] = [r[0], r[1]];
             f.b[2 * J + 1] = [r[2], r[3]];
         });
