@@ -133,13 +133,15 @@ impl<const WARPS_M: usize, const WARPS_N: usize, const STAGES: usize> Tiling
         // THREADS covers whole rows, and passes are whole swizzle periods apart.
         assert!(Self::A_PASSES as u32 * Self::THREADS == Self::BM * A_ROW_CHUNKS);
         assert!(Self::B_PASSES as u32 * Self::THREADS == BK * Self::B_ROW_CHUNKS);
-        assert!(Self::THREADS % A_ROW_CHUNKS == 0 && Self::THREADS % Self::B_ROW_CHUNKS == 0);
-        assert!((Self::THREADS / A_ROW_CHUNKS) % swizzle::period_rows(A_ROW_CHUNKS) == 0);
+        assert!(Self::THREADS.is_multiple_of(A_ROW_CHUNKS));
+        assert!(Self::THREADS.is_multiple_of(Self::B_ROW_CHUNKS));
+        assert!((Self::THREADS / A_ROW_CHUNKS).is_multiple_of(swizzle::period_rows(A_ROW_CHUNKS)));
         assert!(
-            (Self::THREADS / Self::B_ROW_CHUNKS) % swizzle::period_rows(Self::B_ROW_CHUNKS) == 0
+            (Self::THREADS / Self::B_ROW_CHUNKS)
+                .is_multiple_of(swizzle::period_rows(Self::B_ROW_CHUNKS))
         );
         // `mma_layout::b_fragment_offset`: k16 steps of B are whole swizzle periods apart.
-        assert!(16 % swizzle::period_rows(Self::B_ROW_CHUNKS) == 0);
+        assert!(16u32.is_multiple_of(swizzle::period_rows(Self::B_ROW_CHUNKS)));
         assert!(STAGES >= 2);
     };
 }
@@ -351,7 +353,7 @@ fn mma<In: MmaInput>(r_acc: &mut [[[f32; 4]; NI]; MI], f: &Fragments) {
         unroll!(N in 0..8 => {
             // Serpentine order: consecutive `mma`s share an operand, which the register
             // reuse cache can then serve.
-            let n = if M % 2 == 0 { N } else { NI - 1 - N };
+            let n = if M.is_multiple_of(2) { N } else { NI - 1 - N };
             In::mma_m16n8k16(&mut r_acc[M][n], f.a[M], f.b[n]);
         });
     });
