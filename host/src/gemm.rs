@@ -6,6 +6,7 @@ use crate::element::Element;
 use crate::error::{Error, Operand, Result};
 use crate::kernel::{Kernel, Schedule, WgmmaSchedule};
 use crate::module::{Arch, Entry, Module};
+use crate::plan::{Call, Plan, plan};
 use crate::raw;
 use crate::tensor_map::{self, EncodeError, InputType};
 use cudarc::driver::{CudaSlice, CudaStream, DevicePtr, DevicePtrMut};
@@ -103,17 +104,6 @@ impl Gemm {
         if desc.is_empty() {
             return Ok(());
         }
-        let kernel = kernel.resolve(I::DTYPE);
-        if !kernel.supports(I::DTYPE, O::DTYPE) {
-            return Err(Error::Unsupported {
-                kernel: kernel.to_string(),
-                reason: format!(
-                    "inputs {} with output {} are not supported",
-                    I::DTYPE,
-                    O::DTYPE
-                ),
-            });
-        }
         let (a_ptr, _a_read) = a.device_ptr(&self.stream);
         let (b_ptr, _b_read) = b.device_ptr(&self.stream);
         let (c_ptr, _c_write) = c.device_ptr_mut(&self.stream);
@@ -132,48 +122,18 @@ impl Gemm {
             group_m: GROUP_M,
             ..GemmParams::default()
         };
-        let aligned_16 = |ptr: u64, ld: usize, size: usize| {
-            ptr.is_multiple_of(16) && (ld * size).is_multiple_of(16)
+        let call = Call {
+            input: I::DTYPE,
+            output: O::DTYPE,
+            arch: self.module.arch,
+            sm_count: self.module.sm_count,
+            params: &params,
         };
-        let (name, schedule) = match kernel {
-            Kernel::Textbook => ("textbook_f32".to_string(), Schedule::NaiveGrid),
-            Kernel::Tiled(s) => {
-                let vector = [(a_ptr, desc.lda), (b_ptr, desc.ldb), (c_ptr, desc.ldc)]
-                    .iter()
-                    .all(|&(ptr, ld)| aligned_16(ptr, ld, 4));
-                let suffix = if vector { "" } else { "_unaligned" };
-                (format!("tiled_f32_{}{suffix}", s.entry_suffix()), s)
-            }
-            Kernel::Wgmma(w, s) => {
-                for (operand, ptr, ld) in
-                    [(Operand::A, a_ptr, desc.lda), (Operand::B, b_ptr, desc.ldb)]
-                {
-                    if !aligned_16(ptr, ld, 2) {
-                        return Err(Error::Misaligned {
-                            operand,
-                            requirement: "TMA needs a 16-byte aligned start and a leading dimension that is a multiple of 8 elements",
-                        });
-                    }
-                }
-                if desc.k == 0 {
-                    return Err(Error::Unsupported {
-                        kernel: kernel.to_string(),
-                        reason: "K = 0".into(),
-                    });
-                }
-                (
-                    format!(
-                        "wgmma_{}_{}_{}_{}",
-                        I::DTYPE,
-                        O::DTYPE,
-                        w.entry_name(),
-                        s.entry_suffix()
-                    ),
-                    s,
-                )
-            }
-            Kernel::Auto => unreachable!("resolved above"),
-        };
+        let Plan {
+            kernel,
+            entry: name,
+            schedule,
+        } = plan(kernel, &call)?;
         let entry = self.entry(&name, kernel)?;
         let grid = self.grid_size(entry, schedule, desc)?;
         // The TMA descriptors live in device memory (see `GemmParams::tensor_maps`), freed

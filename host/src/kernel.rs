@@ -30,6 +30,28 @@ impl fmt::Display for Schedule {
     }
 }
 
+/// The block tile of the `mma.sync` kernels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MmaTile {
+    /// Chosen per call from the output shape and the SM count (see
+    /// `tessera_kernels::select::mma_tile`).
+    Auto,
+    /// 128 × 128 × 32, 4 warps.
+    M128N128,
+    /// 128 × 256 × 32, 8 warps.
+    M128N256,
+}
+
+impl fmt::Display for MmaTile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            MmaTile::Auto => "auto",
+            MmaTile::M128N128 => "128x128",
+            MmaTile::M128N256 => "128x256",
+        })
+    }
+}
+
 /// How the two consumer warpgroups of the Hopper kernel share the work.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum WgmmaSchedule {
@@ -62,35 +84,30 @@ impl fmt::Display for WgmmaSchedule {
 /// `Display` gives the name used by tests, benchmark rows and JSON (`tiled_f32/persistent`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Kernel {
-    /// Tessera picks: see [`Kernel::resolve`].
+    /// Tessera picks: see [`Gemm::matmul`](crate::Gemm::matmul).
     #[default]
     Auto,
-    /// One thread per output element; fp32 only. The baseline, never picked by `Auto`.
+    /// One thread per output element: the baseline, and the fallback `Auto` takes for calls
+    /// no faster kernel can serve (16-bit operands that are not 16-byte aligned, `K = 0`).
     Textbook,
     /// fp32 SIMT: block, warp and register tiling, double-buffered shared memory.
     Tiled(Schedule),
+    /// Tensor cores through `mma.sync` (sm_80 and newer) for bf16/f16 inputs: `ldmatrix`,
+    /// a multi-stage `cp.async` pipeline, 64 × 64 warp tiles.
+    MmaSync(MmaTile, Schedule),
     /// Hopper (sm_90a) tensor cores for bf16/f16 inputs: TMA loads into a multi-stage ring
     /// guarded by mbarriers, `wgmma`, one producer and two consumer warpgroups.
     Wgmma(WgmmaSchedule, Schedule),
 }
 
 impl Kernel {
-    /// The concrete kernel `Auto` stands for, for inputs of type `input`.
-    ///
-    /// fp32: the tiled kernel on the persistent grid, which is never slower than the naive
-    /// grid in the benchmark suite (`bench/results/`).
-    pub fn resolve(self, input: DType) -> Kernel {
-        match (self, input) {
-            (Kernel::Auto, DType::F32) => Kernel::Tiled(Schedule::Persistent),
-            (Kernel::Auto, _) => Kernel::Wgmma(WgmmaSchedule::PingPong, Schedule::Persistent),
-            (k, _) => k,
-        }
-    }
-
     /// Every concrete kernel, for tests and benchmarks.
     pub fn all() -> Vec<Kernel> {
         let mut v = vec![Kernel::Textbook];
         v.extend(Schedule::ALL.map(Kernel::Tiled));
+        for t in [MmaTile::M128N128, MmaTile::M128N256] {
+            v.extend(Schedule::ALL.map(|s| Kernel::MmaSync(t, s)));
+        }
         for w in WgmmaSchedule::ALL {
             v.extend(Schedule::ALL.map(|s| Kernel::Wgmma(w, s)));
         }
@@ -101,8 +118,11 @@ impl Kernel {
     pub fn supports(self, input: DType, output: DType) -> bool {
         match self {
             Kernel::Auto => true,
-            Kernel::Textbook | Kernel::Tiled(_) => input == DType::F32 && output == DType::F32,
-            Kernel::Wgmma(..) => input != DType::F32 && (output == input || output == DType::F32),
+            Kernel::Textbook => output == input || output == DType::F32,
+            Kernel::Tiled(_) => input == DType::F32 && output == DType::F32,
+            Kernel::MmaSync(..) | Kernel::Wgmma(..) => {
+                input != DType::F32 && (output == input || output == DType::F32)
+            }
         }
     }
 }
@@ -111,8 +131,9 @@ impl fmt::Display for Kernel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Kernel::Auto => f.write_str("auto"),
-            Kernel::Textbook => f.write_str("textbook_f32"),
+            Kernel::Textbook => f.write_str("textbook"),
             Kernel::Tiled(s) => write!(f, "tiled_f32/{s}"),
+            Kernel::MmaSync(t, s) => write!(f, "mma_sync/{t}/{s}"),
             Kernel::Wgmma(w, s) => write!(f, "wgmma/{w}/{s}"),
         }
     }

@@ -25,6 +25,7 @@ mod error;
 mod gemm;
 mod kernel;
 mod module;
+mod plan;
 mod raw;
 pub mod reference;
 mod tensor_map;
@@ -33,7 +34,7 @@ pub use desc::GemmDesc;
 pub use element::{DType, Element};
 pub use error::{Error, Operand, Result};
 pub use gemm::Gemm;
-pub use kernel::{Kernel, Schedule, WgmmaSchedule};
+pub use kernel::{Kernel, MmaTile, Schedule, WgmmaSchedule};
 pub use module::{Arch, PTX_SM80, PTX_SM90A};
 
 pub use cudarc;

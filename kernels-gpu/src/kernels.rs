@@ -4,7 +4,7 @@
 //! of [`KERNELS`] (everywhere), so the host launches exactly what was compiled, with the
 //! block size, shared memory and launch bounds given here.
 
-use crate::shapes::{self, TileShape};
+use crate::shapes::{self, MMA_128X128, MMA_128X256, TileShape};
 use crate::sm90_layout::Sm90Config;
 
 /// The architectures the PTX is built for: Hopper's own (`wgmma`, TMA and `setmaxnreg` need
@@ -27,25 +27,54 @@ pub struct KernelInfo {
     pub min_arch: u32,
 }
 
-/// An entry point compiled into the PTX modules of `min_arch` and newer.
+/// The launch columns of a [`kernels!`] line, as a [`KernelInfo`] without a name: spelled
+/// out, or taken from an `mma.sync` [`MmaShape`](shapes::MmaShape) or a Hopper
+/// [`Sm90Config`].
+macro_rules! launch {
+    (sm80; tile = $tile:expr, smem = $smem:expr, min_blocks = $min_blocks:expr) => {
+        KernelInfo { name: "", tile: $tile, smem_bytes: $smem, min_blocks_per_sm: $min_blocks, min_arch: 80 }
+    };
+    (sm80; mma = $shape:expr) => {
+        launch!(sm80; tile = $shape.tile, smem = $shape.smem_bytes(), min_blocks = $shape.min_blocks_per_sm)
+    };
+    // One block per SM: `setmaxnreg`'s register split assumes it.
+    (sm90a; wgmma = $cfg:expr) => {
+        KernelInfo { min_arch: 90, ..launch!(sm80; tile = $cfg.tile, smem = $cfg.smem_bytes(), min_blocks = 1) }
+    };
+}
+
+/// An entry point compiled into the PTX modules of its architecture and newer.
 macro_rules! for_arch {
-    (80, $item:item) => {
+    (sm80, $item:item) => {
         #[cfg(target_arch = "nvptx64")]
         $item
     };
-    (90, $item:item) => {
+    (sm90a, $item:item) => {
         #[cfg(all(target_arch = "nvptx64", target_feature = "sm_90a"))]
         $item
+    };
+}
+
+/// The `mma.sync` kernel body for scheduler `$s`, input `$in`, output `$out` and the
+/// [`MmaShape`](shapes::MmaShape) `$shape` (the same one as the line's `mma = …`).
+#[cfg(target_arch = "nvptx64")]
+macro_rules! mma_sync {
+    ($s:ty, $in:ty, $out:ty, $shape:expr) => {
+        mainloop::sm80_mma_sync::gemm::<
+            $s,
+            $in,
+            $out,
+            { $shape.warps_m() },
+            { $shape.warps_n() },
+            { $shape.stages as usize },
+        >
     };
 }
 
 macro_rules! kernels {
     ($(
         $(#[$doc:meta])*
-        $name:ident [
-            tile = $tile:expr, smem = $smem:expr, min_blocks = $min_blocks:expr,
-            min_arch = $arch:tt
-        ] => $body:expr;
+        $name:ident [$arch:ident; $($launch:tt)*] => $body:expr;
     )*) => {
         $(
             for_arch! { $arch,
@@ -61,26 +90,18 @@ macro_rules! kernels {
             }
         )*
 
-        /// Every entry point of the PTX module.
+        /// Every entry point of the PTX modules.
         pub const KERNELS: &[KernelInfo] = &[$(
-            KernelInfo {
-                name: stringify!($name),
-                tile: $tile,
-                smem_bytes: $smem,
-                min_blocks_per_sm: $min_blocks,
-                min_arch: $arch,
-            },
+            KernelInfo { name: stringify!($name), ..launch!($arch; $($launch)*) },
         )*];
     };
 }
 
 #[cfg(all(target_arch = "nvptx64", target_feature = "sm_90a"))]
-use crate::{
-    element::{Bf16, F16},
-    mainloop::sm90_wgmma_tma::{Cooperative, PingPong, gemm as wgmma},
-};
+use crate::mainloop::sm90_wgmma_tma::{Cooperative, PingPong, gemm as wgmma};
 #[cfg(target_arch = "nvptx64")]
 use crate::{
+    element::{Bf16, F16},
     mainloop,
     schedule::{NaiveGrid, Persistent},
 };
@@ -90,78 +111,100 @@ const COOP: Sm90Config = shapes::WGMMA_COOPERATIVE;
 const PP: Sm90Config = shapes::WGMMA_PINGPONG;
 
 kernels! {
-    /// One thread per output, one block per 16 × 16 tile.
-    textbook_f32 [tile = shapes::TEXTBOOK, smem = 0, min_blocks = 1, min_arch = 80]
-        => mainloop::textbook_f32::gemm::<NaiveGrid>;
+    // One thread per output, one block per 16 × 16 tile: `textbook_<input>_<output>`.
+    /// f32 → f32.
+    textbook_f32_f32 [sm80; tile = shapes::TEXTBOOK, smem = 0, min_blocks = 1] => mainloop::textbook::gemm::<NaiveGrid, f32, f32>;
+    /// bf16 → bf16.
+    textbook_bf16_bf16 [sm80; tile = shapes::TEXTBOOK, smem = 0, min_blocks = 1] => mainloop::textbook::gemm::<NaiveGrid, Bf16, Bf16>;
+    /// bf16 → f32.
+    textbook_bf16_f32 [sm80; tile = shapes::TEXTBOOK, smem = 0, min_blocks = 1] => mainloop::textbook::gemm::<NaiveGrid, Bf16, f32>;
+    /// f16 → f16.
+    textbook_f16_f16 [sm80; tile = shapes::TEXTBOOK, smem = 0, min_blocks = 1] => mainloop::textbook::gemm::<NaiveGrid, F16, F16>;
+    /// f16 → f32.
+    textbook_f16_f32 [sm80; tile = shapes::TEXTBOOK, smem = 0, min_blocks = 1] => mainloop::textbook::gemm::<NaiveGrid, F16, f32>;
 
     /// Tiled fp32, one block per tile, 16-byte accesses.
-    tiled_f32_naive [tile = shapes::SIMT_F32, smem = shapes::SIMT_F32_SMEM_BYTES, min_blocks = 2, min_arch = 80]
+    tiled_f32_naive [sm80; tile = shapes::SIMT_F32, smem = shapes::SIMT_F32_SMEM_BYTES, min_blocks = 2]
         => mainloop::simt_f32::gemm::<NaiveGrid, true>;
     /// Tiled fp32, persistent blocks, 16-byte accesses.
-    tiled_f32_persistent [tile = shapes::SIMT_F32, smem = shapes::SIMT_F32_SMEM_BYTES, min_blocks = 2, min_arch = 80]
+    tiled_f32_persistent [sm80; tile = shapes::SIMT_F32, smem = shapes::SIMT_F32_SMEM_BYTES, min_blocks = 2]
         => mainloop::simt_f32::gemm::<Persistent, true>;
     /// Tiled fp32, one block per tile, for operands that are not 16-byte aligned.
-    tiled_f32_naive_unaligned [tile = shapes::SIMT_F32, smem = shapes::SIMT_F32_SMEM_BYTES, min_blocks = 2, min_arch = 80]
+    tiled_f32_naive_unaligned [sm80; tile = shapes::SIMT_F32, smem = shapes::SIMT_F32_SMEM_BYTES, min_blocks = 2]
         => mainloop::simt_f32::gemm::<NaiveGrid, false>;
     /// Tiled fp32, persistent blocks, for operands that are not 16-byte aligned.
-    tiled_f32_persistent_unaligned [tile = shapes::SIMT_F32, smem = shapes::SIMT_F32_SMEM_BYTES, min_blocks = 2, min_arch = 80]
+    tiled_f32_persistent_unaligned [sm80; tile = shapes::SIMT_F32, smem = shapes::SIMT_F32_SMEM_BYTES, min_blocks = 2]
         => mainloop::simt_f32::gemm::<Persistent, false>;
 
-    // Hopper: bf16 inputs, f32 accumulation, bf16 output (TMA + wgmma, sm_90a).
-    /// cooperative, persistent blocks.
-    wgmma_bf16_bf16_cooperative_persistent [tile = COOP.tile, smem = COOP.smem_bytes(), min_blocks = 1, min_arch = 90]
-        => wgmma::<Cooperative, Persistent, Bf16, Bf16>;
-    /// cooperative, one block per tile.
-    wgmma_bf16_bf16_cooperative_naive [tile = COOP.tile, smem = COOP.smem_bytes(), min_blocks = 1, min_arch = 90]
-        => wgmma::<Cooperative, NaiveGrid, Bf16, Bf16>;
-    /// pingpong, persistent blocks.
-    wgmma_bf16_bf16_pingpong_persistent [tile = PP.tile, smem = PP.smem_bytes(), min_blocks = 1, min_arch = 90]
-        => wgmma::<PingPong, Persistent, Bf16, Bf16>;
-    /// pingpong, one block per tile.
-    wgmma_bf16_bf16_pingpong_naive [tile = PP.tile, smem = PP.smem_bytes(), min_blocks = 1, min_arch = 90]
-        => wgmma::<PingPong, NaiveGrid, Bf16, Bf16>;
+    // Tensor cores with `mma.sync` (sm_80+): `mma_<input>_<output>_<tile>_<scheduler>`.
+    // Operands 16-byte aligned with leading dimensions a multiple of 8 elements; edges masked.
+    /// bf16 → bf16, 128 × 128 tiles, one block per tile.
+    mma_bf16_bf16_128x128_naive [sm80; mma = MMA_128X128] => mma_sync!(NaiveGrid, Bf16, Bf16, MMA_128X128);
+    /// bf16 → bf16, 128 × 128 tiles, persistent blocks.
+    mma_bf16_bf16_128x128_persistent [sm80; mma = MMA_128X128] => mma_sync!(Persistent, Bf16, Bf16, MMA_128X128);
+    /// bf16 → bf16, 128 × 256 tiles, one block per tile.
+    mma_bf16_bf16_128x256_naive [sm80; mma = MMA_128X256] => mma_sync!(NaiveGrid, Bf16, Bf16, MMA_128X256);
+    /// bf16 → bf16, 128 × 256 tiles, persistent blocks.
+    mma_bf16_bf16_128x256_persistent [sm80; mma = MMA_128X256] => mma_sync!(Persistent, Bf16, Bf16, MMA_128X256);
+    /// bf16 → f32, 128 × 128 tiles, one block per tile.
+    mma_bf16_f32_128x128_naive [sm80; mma = MMA_128X128] => mma_sync!(NaiveGrid, Bf16, f32, MMA_128X128);
+    /// bf16 → f32, 128 × 128 tiles, persistent blocks.
+    mma_bf16_f32_128x128_persistent [sm80; mma = MMA_128X128] => mma_sync!(Persistent, Bf16, f32, MMA_128X128);
+    /// bf16 → f32, 128 × 256 tiles, one block per tile.
+    mma_bf16_f32_128x256_naive [sm80; mma = MMA_128X256] => mma_sync!(NaiveGrid, Bf16, f32, MMA_128X256);
+    /// bf16 → f32, 128 × 256 tiles, persistent blocks.
+    mma_bf16_f32_128x256_persistent [sm80; mma = MMA_128X256] => mma_sync!(Persistent, Bf16, f32, MMA_128X256);
+    /// f16 → f16, 128 × 128 tiles, one block per tile.
+    mma_f16_f16_128x128_naive [sm80; mma = MMA_128X128] => mma_sync!(NaiveGrid, F16, F16, MMA_128X128);
+    /// f16 → f16, 128 × 128 tiles, persistent blocks.
+    mma_f16_f16_128x128_persistent [sm80; mma = MMA_128X128] => mma_sync!(Persistent, F16, F16, MMA_128X128);
+    /// f16 → f16, 128 × 256 tiles, one block per tile.
+    mma_f16_f16_128x256_naive [sm80; mma = MMA_128X256] => mma_sync!(NaiveGrid, F16, F16, MMA_128X256);
+    /// f16 → f16, 128 × 256 tiles, persistent blocks.
+    mma_f16_f16_128x256_persistent [sm80; mma = MMA_128X256] => mma_sync!(Persistent, F16, F16, MMA_128X256);
+    /// f16 → f32, 128 × 128 tiles, one block per tile.
+    mma_f16_f32_128x128_naive [sm80; mma = MMA_128X128] => mma_sync!(NaiveGrid, F16, f32, MMA_128X128);
+    /// f16 → f32, 128 × 128 tiles, persistent blocks.
+    mma_f16_f32_128x128_persistent [sm80; mma = MMA_128X128] => mma_sync!(Persistent, F16, f32, MMA_128X128);
+    /// f16 → f32, 128 × 256 tiles, one block per tile.
+    mma_f16_f32_128x256_naive [sm80; mma = MMA_128X256] => mma_sync!(NaiveGrid, F16, f32, MMA_128X256);
+    /// f16 → f32, 128 × 256 tiles, persistent blocks.
+    mma_f16_f32_128x256_persistent [sm80; mma = MMA_128X256] => mma_sync!(Persistent, F16, f32, MMA_128X256);
 
-    // Hopper: bf16 inputs, f32 accumulation, f32 output (TMA + wgmma, sm_90a).
-    /// cooperative, persistent blocks.
-    wgmma_bf16_f32_cooperative_persistent [tile = COOP.tile, smem = COOP.smem_bytes(), min_blocks = 1, min_arch = 90]
-        => wgmma::<Cooperative, Persistent, Bf16, f32>;
-    /// cooperative, one block per tile.
-    wgmma_bf16_f32_cooperative_naive [tile = COOP.tile, smem = COOP.smem_bytes(), min_blocks = 1, min_arch = 90]
-        => wgmma::<Cooperative, NaiveGrid, Bf16, f32>;
-    /// pingpong, persistent blocks.
-    wgmma_bf16_f32_pingpong_persistent [tile = PP.tile, smem = PP.smem_bytes(), min_blocks = 1, min_arch = 90]
-        => wgmma::<PingPong, Persistent, Bf16, f32>;
-    /// pingpong, one block per tile.
-    wgmma_bf16_f32_pingpong_naive [tile = PP.tile, smem = PP.smem_bytes(), min_blocks = 1, min_arch = 90]
-        => wgmma::<PingPong, NaiveGrid, Bf16, f32>;
-
-    // Hopper: f16 inputs, f32 accumulation, f16 output (TMA + wgmma, sm_90a).
-    /// cooperative, persistent blocks.
-    wgmma_f16_f16_cooperative_persistent [tile = COOP.tile, smem = COOP.smem_bytes(), min_blocks = 1, min_arch = 90]
-        => wgmma::<Cooperative, Persistent, F16, F16>;
-    /// cooperative, one block per tile.
-    wgmma_f16_f16_cooperative_naive [tile = COOP.tile, smem = COOP.smem_bytes(), min_blocks = 1, min_arch = 90]
-        => wgmma::<Cooperative, NaiveGrid, F16, F16>;
-    /// pingpong, persistent blocks.
-    wgmma_f16_f16_pingpong_persistent [tile = PP.tile, smem = PP.smem_bytes(), min_blocks = 1, min_arch = 90]
-        => wgmma::<PingPong, Persistent, F16, F16>;
-    /// pingpong, one block per tile.
-    wgmma_f16_f16_pingpong_naive [tile = PP.tile, smem = PP.smem_bytes(), min_blocks = 1, min_arch = 90]
-        => wgmma::<PingPong, NaiveGrid, F16, F16>;
-
-    // Hopper: f16 inputs, f32 accumulation, f32 output (TMA + wgmma, sm_90a).
-    /// cooperative, persistent blocks.
-    wgmma_f16_f32_cooperative_persistent [tile = COOP.tile, smem = COOP.smem_bytes(), min_blocks = 1, min_arch = 90]
-        => wgmma::<Cooperative, Persistent, F16, f32>;
-    /// cooperative, one block per tile.
-    wgmma_f16_f32_cooperative_naive [tile = COOP.tile, smem = COOP.smem_bytes(), min_blocks = 1, min_arch = 90]
-        => wgmma::<Cooperative, NaiveGrid, F16, f32>;
-    /// pingpong, persistent blocks.
-    wgmma_f16_f32_pingpong_persistent [tile = PP.tile, smem = PP.smem_bytes(), min_blocks = 1, min_arch = 90]
-        => wgmma::<PingPong, Persistent, F16, f32>;
-    /// pingpong, one block per tile.
-    wgmma_f16_f32_pingpong_naive [tile = PP.tile, smem = PP.smem_bytes(), min_blocks = 1, min_arch = 90]
-        => wgmma::<PingPong, NaiveGrid, F16, f32>;
+    // Hopper (sm_90a): TMA + wgmma, one producer and two consumer warpgroups:
+    // `wgmma_<input>_<output>_<schedule>_<scheduler>`.
+    /// bf16 → bf16, cooperative, persistent blocks.
+    wgmma_bf16_bf16_cooperative_persistent [sm90a; wgmma = COOP] => wgmma::<Cooperative, Persistent, Bf16, Bf16>;
+    /// bf16 → bf16, cooperative, one block per tile.
+    wgmma_bf16_bf16_cooperative_naive [sm90a; wgmma = COOP] => wgmma::<Cooperative, NaiveGrid, Bf16, Bf16>;
+    /// bf16 → bf16, ping-pong, persistent blocks.
+    wgmma_bf16_bf16_pingpong_persistent [sm90a; wgmma = PP] => wgmma::<PingPong, Persistent, Bf16, Bf16>;
+    /// bf16 → bf16, ping-pong, one block per tile.
+    wgmma_bf16_bf16_pingpong_naive [sm90a; wgmma = PP] => wgmma::<PingPong, NaiveGrid, Bf16, Bf16>;
+    /// bf16 → f32, cooperative, persistent blocks.
+    wgmma_bf16_f32_cooperative_persistent [sm90a; wgmma = COOP] => wgmma::<Cooperative, Persistent, Bf16, f32>;
+    /// bf16 → f32, cooperative, one block per tile.
+    wgmma_bf16_f32_cooperative_naive [sm90a; wgmma = COOP] => wgmma::<Cooperative, NaiveGrid, Bf16, f32>;
+    /// bf16 → f32, ping-pong, persistent blocks.
+    wgmma_bf16_f32_pingpong_persistent [sm90a; wgmma = PP] => wgmma::<PingPong, Persistent, Bf16, f32>;
+    /// bf16 → f32, ping-pong, one block per tile.
+    wgmma_bf16_f32_pingpong_naive [sm90a; wgmma = PP] => wgmma::<PingPong, NaiveGrid, Bf16, f32>;
+    /// f16 → f16, cooperative, persistent blocks.
+    wgmma_f16_f16_cooperative_persistent [sm90a; wgmma = COOP] => wgmma::<Cooperative, Persistent, F16, F16>;
+    /// f16 → f16, cooperative, one block per tile.
+    wgmma_f16_f16_cooperative_naive [sm90a; wgmma = COOP] => wgmma::<Cooperative, NaiveGrid, F16, F16>;
+    /// f16 → f16, ping-pong, persistent blocks.
+    wgmma_f16_f16_pingpong_persistent [sm90a; wgmma = PP] => wgmma::<PingPong, Persistent, F16, F16>;
+    /// f16 → f16, ping-pong, one block per tile.
+    wgmma_f16_f16_pingpong_naive [sm90a; wgmma = PP] => wgmma::<PingPong, NaiveGrid, F16, F16>;
+    /// f16 → f32, cooperative, persistent blocks.
+    wgmma_f16_f32_cooperative_persistent [sm90a; wgmma = COOP] => wgmma::<Cooperative, Persistent, F16, f32>;
+    /// f16 → f32, cooperative, one block per tile.
+    wgmma_f16_f32_cooperative_naive [sm90a; wgmma = COOP] => wgmma::<Cooperative, NaiveGrid, F16, f32>;
+    /// f16 → f32, ping-pong, persistent blocks.
+    wgmma_f16_f32_pingpong_persistent [sm90a; wgmma = PP] => wgmma::<PingPong, Persistent, F16, f32>;
+    /// f16 → f32, ping-pong, one block per tile.
+    wgmma_f16_f32_pingpong_naive [sm90a; wgmma = PP] => wgmma::<PingPong, NaiveGrid, F16, f32>;
 }
 
 /// `(name, threads, min_blocks_per_sm)` of every entry point in the PTX module of `arch`
@@ -176,33 +219,6 @@ pub fn launch_bounds(arch: &str) -> impl Iterator<Item = (&'static str, u32, u32
         .iter()
         .filter(move |k| k.min_arch <= number)
         .map(|k| (k.name, k.tile.threads, k.min_blocks_per_sm))
-}
-
-/// Looks up an entry point by name.
-pub const fn find(name: &str) -> Option<&'static KernelInfo> {
-    let mut i = 0;
-    while i < KERNELS.len() {
-        if const_str_eq(KERNELS[i].name, name) {
-            return Some(&KERNELS[i]);
-        }
-        i += 1;
-    }
-    None
-}
-
-const fn const_str_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
 }
 
 #[cfg(test)]
@@ -228,5 +244,35 @@ mod tests {
         for (i, k) in KERNELS.iter().enumerate() {
             assert!(KERNELS[..i].iter().all(|o| o.name != k.name), "{}", k.name);
         }
+    }
+
+    /// Every `mma_<in>_<out>_<tile>_<schedule>` combination exists, with its shape's launch
+    /// columns; the shared memory they need is above the 48 KiB default.
+    #[test]
+    fn mma_entries_are_systematic() {
+        extern crate std;
+        for input in ["bf16", "f16"] {
+            for output in [input, "f32"] {
+                for (tile, shape) in [("128x128", MMA_128X128), ("128x256", MMA_128X256)] {
+                    for schedule in ["naive", "persistent"] {
+                        let name = std::format!("mma_{input}_{output}_{tile}_{schedule}");
+                        let k = KERNELS
+                            .iter()
+                            .find(|k| k.name == name)
+                            .unwrap_or_else(|| panic!("{name} missing"));
+                        assert_eq!(k.tile, shape.tile);
+                        assert_eq!(k.smem_bytes, shape.smem_bytes());
+                        assert_eq!(k.min_blocks_per_sm, shape.min_blocks_per_sm);
+                        assert!(k.smem_bytes > 48 * 1024);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sm80_module_leaves_out_hopper_entries() {
+        assert!(launch_bounds("sm_80").all(|(name, _, _)| !name.starts_with("wgmma")));
+        assert_eq!(launch_bounds("sm_90a").count(), KERNELS.len());
     }
 }

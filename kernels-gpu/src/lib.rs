@@ -34,10 +34,13 @@ pub mod mainloop;
 
 pub mod element;
 pub mod kernels;
+pub mod mma_layout;
 pub mod params;
 pub mod schedule;
+pub mod select;
 pub mod shapes;
 pub mod sm90_layout;
+pub mod swizzle;
 
 /// A kernel that panics (it should not: the host validates every input) traps, which fails the
 /// launch with an error the host reports, instead of hanging the GPU.

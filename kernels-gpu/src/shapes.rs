@@ -64,3 +64,59 @@ pub const WGMMA_PINGPONG: Sm90Config = Sm90Config {
     },
     stages: 6,
 };
+
+/// Warp tile of the tensor-core kernels: 64 × 64, i.e. 4 (M) × 8 (N) m16n8 `mma` tiles and
+/// 128 f32 accumulators per thread. The largest tile whose accumulators and double-buffered
+/// fragments fit the 255 registers of a thread, and so the one that reads the fewest bytes of
+/// shared memory per `mma`; the block tile is a grid of such warps.
+pub const MMA_WARP_M: u32 = 64;
+pub const MMA_WARP_N: u32 = 64;
+/// k-extent of one pipeline stage of the tensor-core kernels (two `mma` k16 steps).
+pub const MMA_BLOCK_K: u32 = 32;
+
+/// A configuration of the `mma.sync` kernels (`mainloop::sm80_mma_sync`): block tile (a grid
+/// of 64 × 64 warp tiles), depth of the `cp.async` pipeline, and the blocks per SM the
+/// registers are capped for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MmaShape {
+    pub tile: TileShape,
+    pub stages: u32,
+    pub min_blocks_per_sm: u32,
+}
+
+impl MmaShape {
+    const fn new(block_m: u32, block_n: u32, stages: u32, min_blocks_per_sm: u32) -> Self {
+        MmaShape {
+            tile: TileShape {
+                block_m,
+                block_n,
+                block_k: MMA_BLOCK_K,
+                threads: 32 * (block_m / MMA_WARP_M) * (block_n / MMA_WARP_N),
+            },
+            stages,
+            min_blocks_per_sm,
+        }
+    }
+
+    /// Dynamic shared memory: `stages` × (`A` tile + `B` tile) of 16-bit elements.
+    pub const fn smem_bytes(&self) -> u32 {
+        let t = &self.tile;
+        self.stages * (t.block_m + t.block_n) * t.block_k * 2
+    }
+
+    /// Warps along M.
+    pub const fn warps_m(&self) -> usize {
+        (self.tile.block_m / MMA_WARP_M) as usize
+    }
+
+    /// Warps along N.
+    pub const fn warps_n(&self) -> usize {
+        (self.tile.block_n / MMA_WARP_N) as usize
+    }
+}
+
+/// 128 × 128 × 32, 2 × 2 warps (128 threads), 4 stages (64 KiB): two blocks per SM on A100
+/// and H100 (2 × 128 threads × 255 registers fit the register file).
+pub const MMA_128X128: MmaShape = MmaShape::new(128, 128, 4, 2);
+/// 128 × 256 × 32, 2 × 4 warps (256 threads), 3 stages (72 KiB): one block per SM.
+pub const MMA_128X256: MmaShape = MmaShape::new(128, 256, 3, 1);

@@ -26,11 +26,13 @@ struct Suite<'a> {
     failed: Cell<usize>,
 }
 
-/// Elements a kernel needs its starts and leading dimensions to be multiples of.
-fn alignment(kernel: Kernel, input: DType) -> usize {
+/// Elements a kernel needs the starts and leading dimensions of `A` and `B`, and of `C`, to
+/// be multiples of (the kernels that need none get misaligned cases on purpose).
+fn alignment(kernel: Kernel, input: DType, output: DType) -> (usize, usize) {
     match kernel {
-        Kernel::Wgmma(..) => 16 / input.size(),
-        _ => 1,
+        Kernel::Wgmma(..) => (16 / input.size(), 1),
+        Kernel::MmaSync(..) => (16 / input.size(), 16 / output.size()),
+        _ => (1, 1),
     }
 }
 
@@ -73,7 +75,7 @@ impl Suite<'_> {
     }
 
     fn property<I: Element, O: Element>(&self, kernel: Kernel) -> Result<String, String> {
-        let align = alignment(kernel, I::DTYPE);
+        let (align, align_c) = alignment(kernel, I::DTYPE, O::DTYPE);
         let config = Config {
             cases: self.cases,
             failure_persistence: None,
@@ -106,7 +108,7 @@ impl Suite<'_> {
                     alpha,
                     // A third of the cases have beta = 0, which must not read the NaN-filled C.
                     beta: [0.0, 1.0, -0.75][beta_kind as usize],
-                    offsets: [offsets[0] * align, offsets[1] * align, offsets[2]],
+                    offsets: [offsets[0] * align, offsets[1] * align, offsets[2] * align_c],
                     seed: s,
                 }
             });
@@ -162,7 +164,7 @@ impl Suite<'_> {
                 dense(33, 35, if self.quick { 300 } else { 5000 }),
             ),
         ];
-        if !matches!(kernel, Kernel::Wgmma(..)) {
+        if !matches!(kernel, Kernel::Wgmma(..) | Kernel::MmaSync(..)) {
             cases.push((
                 "k=0 gives beta*C",
                 Case {
@@ -248,7 +250,7 @@ fn main() -> ExitCode {
         passed: Cell::new(0),
         failed: Cell::new(0),
     };
-    for kernel in Kernel::all() {
+    for kernel in std::iter::once(Kernel::Auto).chain(Kernel::all()) {
         if matches!(kernel, Kernel::Wgmma(..)) && !gemm.arch().is_hopper() {
             println!("test {kernel}: skipped, needs an sm_90 GPU");
             continue;

@@ -38,10 +38,28 @@ pub fn commit() {
     unsafe { asm!("cp.async.commit_group;", options(nostack)) };
 }
 
-/// Waits until at most `N` of this thread's committed groups are still in flight. Other
-/// threads' copies need a barrier after this before they are read.
+/// Waits until at most `pending` of this thread's committed groups are still in flight.
+/// Other threads' copies need a barrier after this before they are read.
+///
+/// `pending` must be a constant after inlining (the instruction takes an immediate): the
+/// `match` turns it into one and the other arms fold away. Counts above 7 wait as for 7,
+/// which is only stricter.
 #[inline(always)]
-pub fn wait<const N: u32>() {
-    // SAFETY: no memory operands; orders this thread's completed copies before what follows.
-    unsafe { asm!("cp.async.wait_group {};", const N, options(nostack)) };
+pub fn wait_group(pending: usize) {
+    macro_rules! wait {
+        ($n:literal) => {
+            // SAFETY: waits for this thread's own copies.
+            unsafe { asm!(concat!("cp.async.wait_group ", $n, ";"), options(nostack)) }
+        };
+    }
+    match pending {
+        0 => wait!(0),
+        1 => wait!(1),
+        2 => wait!(2),
+        3 => wait!(3),
+        4 => wait!(4),
+        5 => wait!(5),
+        6 => wait!(6),
+        _ => wait!(7),
+    }
 }

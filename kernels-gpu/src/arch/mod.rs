@@ -7,6 +7,7 @@
 pub mod convert;
 pub mod cp_async;
 pub mod global;
+pub mod mma;
 pub mod smem;
 pub mod sync;
 pub mod thread;

@@ -3,8 +3,9 @@
 //! scheduler and an epilogue.
 
 pub mod simt_f32;
+pub mod sm80_mma_sync;
 #[cfg(target_feature = "sm_90a")]
 pub mod sm90_pipeline;
 #[cfg(target_feature = "sm_90a")]
 pub mod sm90_wgmma_tma;
-pub mod textbook_f32;
+pub mod textbook;

@@ -141,7 +141,7 @@ impl Mainloop<'_> {
     #[inline(always)]
     unsafe fn transpose_a(&self, s: *mut Storage, stage: usize) {
         // A thread's own completed copies are visible to it without a barrier.
-        cp_async::wait::<0>();
+        cp_async::wait_group(0);
         let (m, k) = ((self.t / 2) as usize, ((self.t % 2) * 4) as usize);
         let a = unsafe { (*s).s_a_landing[self.t as usize] };
         unroll!(I in 0..4 => {
@@ -182,7 +182,6 @@ impl Mainloop<'_> {
         (warp_m * 64 + (lane / 4) * 4, warp_n * 32 + (lane % 4) * 4)
     }
 
-    #[inline(always)]
     /// Stores rows `FROM..TO` (of 8) of this thread's outputs.
     #[inline(always)]
     unsafe fn store_rows<const VECTOR: bool, const FROM: usize, const TO: usize>(

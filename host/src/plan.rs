@@ -1,0 +1,314 @@
+//! From a requested [`Kernel`] and a validated call to the entry point that runs it: the one
+//! place where kernel choice, fallbacks and "this kernel cannot" errors are decided.
+
+use crate::element::DType;
+use crate::error::{Error, Operand, Result};
+use crate::kernel::{Kernel, MmaTile, Schedule, WgmmaSchedule};
+use crate::module::Arch;
+use tessera_kernels::params::GemmParams;
+use tessera_kernels::select::{MmaUnsupported, mma_can_implement, mma_tile};
+use tessera_kernels::shapes::MMA_128X128;
+
+/// What to launch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Plan {
+    /// The concrete kernel (never `Auto`).
+    pub kernel: Kernel,
+    /// Its PTX entry point for these element types and this alignment.
+    pub entry: String,
+    pub schedule: Schedule,
+}
+
+/// The types, device and problem a plan is made for.
+pub(crate) struct Call<'a> {
+    pub input: DType,
+    pub output: DType,
+    pub arch: Arch,
+    pub sm_count: u32,
+    pub params: &'a GemmParams,
+}
+
+impl Call<'_> {
+    /// `A`, `B` and `C` start on 16-byte boundaries and every row does too.
+    fn rows_16_byte_aligned(&self, operands: &[Operand]) -> bool {
+        let p = self.params;
+        operands.iter().all(|op| {
+            let (ptr, ld, size) = match op {
+                Operand::A => (p.a, p.lda, self.input.size()),
+                Operand::B => (p.b, p.ldb, self.input.size()),
+                Operand::C => (p.c, p.ldc, self.output.size()),
+            };
+            ptr.is_multiple_of(16) && (ld as usize * size).is_multiple_of(16)
+        })
+    }
+
+    /// Why the Hopper kernel cannot run this call, if it cannot.
+    fn wgmma_unsupported(&self, kernel: Kernel) -> Option<Error> {
+        if !self.arch.is_hopper() {
+            return Some(unsupported(kernel, "needs an sm_90 (Hopper) GPU"));
+        }
+        if let Some(&operand) = [Operand::A, Operand::B]
+            .iter()
+            .find(|&&op| !self.rows_16_byte_aligned(&[op]))
+        {
+            return Some(Error::Misaligned {
+                operand,
+                requirement: "TMA needs a 16-byte aligned start and a leading dimension that is a multiple of 8 elements",
+            });
+        }
+        (self.params.k == 0).then(|| unsupported(kernel, "K = 0 (no k-block to load)"))
+    }
+
+    fn mma_unsupported(&self, kernel: Kernel) -> Option<Error> {
+        match mma_can_implement(self.params) {
+            Ok(()) => None,
+            Err(MmaUnsupported::Misaligned | MmaUnsupported::LeadingDimension) => {
+                Some(Error::Misaligned {
+                    operand: [Operand::A, Operand::B, Operand::C]
+                        .into_iter()
+                        .find(|&op| !self.rows_16_byte_aligned(&[op]))
+                        .unwrap_or(Operand::C),
+                    requirement: "cp.async needs 16-byte aligned starts and leading dimensions that are multiples of 8 elements",
+                })
+            }
+            Err(why) => Some(unsupported(kernel, &format!("{why:?}"))),
+        }
+    }
+}
+
+fn unsupported(kernel: Kernel, reason: &str) -> Error {
+    Error::Unsupported {
+        kernel: kernel.to_string(),
+        reason: reason.into(),
+    }
+}
+
+/// The plan for `kernel`, or why it cannot run `call`.
+///
+/// `Kernel::Auto` picks, in order:
+/// - fp32: the tiled kernel on the persistent grid (any alignment: unaligned operands take
+///   its 4-byte-access variant);
+/// - 16-bit inputs on Hopper: `wgmma`, cooperative, persistent, when `A` and `B` suit TMA
+///   (16-byte aligned starts, leading dimensions multiples of 8) and `K > 0`;
+/// - otherwise `mma.sync` on the persistent grid, tile by `select::mma_tile`, when `A`, `B`
+///   and `C` are 16-byte aligned with leading dimensions multiples of 8 and `K > 0`;
+/// - otherwise the textbook kernel, which takes any call.
+pub(crate) fn plan(kernel: Kernel, call: &Call) -> Result<Plan> {
+    if !kernel.supports(call.input, call.output) {
+        return Err(unsupported(
+            kernel,
+            &format!(
+                "inputs {} with output {} are not supported",
+                call.input, call.output
+            ),
+        ));
+    }
+    let (input, output) = (call.input, call.output);
+    match kernel {
+        Kernel::Auto => Ok(auto(call)),
+        Kernel::Textbook => Ok(Plan {
+            kernel,
+            entry: format!("textbook_{input}_{output}"),
+            schedule: Schedule::NaiveGrid,
+        }),
+        Kernel::Tiled(s) => {
+            let suffix = if call.rows_16_byte_aligned(&[Operand::A, Operand::B, Operand::C]) {
+                ""
+            } else {
+                "_unaligned"
+            };
+            Ok(Plan {
+                kernel,
+                entry: format!("tiled_f32_{s}{suffix}"),
+                schedule: s,
+            })
+        }
+        Kernel::MmaSync(tile, s) => match call.mma_unsupported(kernel) {
+            Some(e) => Err(e),
+            None => {
+                let p = call.params;
+                let shape = match tile {
+                    MmaTile::Auto => mma_tile(p.m, p.n, call.sm_count),
+                    MmaTile::M128N128 => &MMA_128X128,
+                    MmaTile::M128N256 => &tessera_kernels::shapes::MMA_128X256,
+                };
+                let (bm, bn) = (shape.tile.block_m, shape.tile.block_n);
+                Ok(Plan {
+                    kernel,
+                    entry: format!("mma_{input}_{output}_{bm}x{bn}_{s}"),
+                    schedule: s,
+                })
+            }
+        },
+        Kernel::Wgmma(w, s) => match call.wgmma_unsupported(kernel) {
+            Some(e) => Err(e),
+            None => Ok(Plan {
+                kernel,
+                entry: format!("wgmma_{input}_{output}_{}_{s}", w.entry_name()),
+                schedule: s,
+            }),
+        },
+    }
+}
+
+fn auto(call: &Call) -> Plan {
+    let candidates: &[Kernel] = if call.input == DType::F32 {
+        &[Kernel::Tiled(Schedule::Persistent)]
+    } else {
+        &[
+            Kernel::Wgmma(WgmmaSchedule::Cooperative, Schedule::Persistent),
+            Kernel::MmaSync(MmaTile::Auto, Schedule::Persistent),
+            Kernel::Textbook,
+        ]
+    };
+    candidates
+        .iter()
+        .find_map(|&k| plan(k, call).ok())
+        .unwrap_or_else(|| {
+            plan(Kernel::Textbook, call).expect("the textbook kernel takes every call")
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOPPER: Arch = Arch { major: 9, minor: 0 };
+    const AMPERE: Arch = Arch { major: 8, minor: 0 };
+
+    fn params(m: u32, n: u32, k: u32) -> GemmParams {
+        GemmParams {
+            a: 1 << 20,
+            b: 2 << 20,
+            c: 3 << 20,
+            m,
+            n,
+            k,
+            lda: k,
+            ldb: n,
+            ldc: n,
+            ..Default::default()
+        }
+    }
+
+    fn auto_entry(input: DType, output: DType, arch: Arch, p: &GemmParams) -> String {
+        plan(
+            Kernel::Auto,
+            &Call {
+                input,
+                output,
+                arch,
+                sm_count: 132,
+                params: p,
+            },
+        )
+        .unwrap()
+        .entry
+    }
+
+    #[test]
+    fn auto_prefers_wgmma_on_hopper_then_mma_then_textbook() {
+        let p = params(4096, 4096, 4096);
+        assert_eq!(
+            auto_entry(DType::BF16, DType::BF16, HOPPER, &p),
+            "wgmma_bf16_bf16_cooperative_persistent"
+        );
+        assert_eq!(
+            auto_entry(DType::BF16, DType::F32, AMPERE, &p),
+            "mma_bf16_f32_128x256_persistent"
+        );
+        let odd = GemmParams { lda: 4097, ..p };
+        assert_eq!(
+            auto_entry(DType::F16, DType::F16, HOPPER, &odd),
+            "textbook_f16_f16"
+        );
+        let k0 = params(64, 64, 0);
+        assert_eq!(
+            auto_entry(DType::BF16, DType::BF16, HOPPER, &k0),
+            "textbook_bf16_bf16"
+        );
+    }
+
+    #[test]
+    fn auto_takes_mma_when_only_c_breaks_tma_free_rules() {
+        // C misaligned: wgmma does not care (its epilogue masks), mma.sync does.
+        let p = GemmParams {
+            c: (3 << 20) + 2,
+            ..params(512, 512, 512)
+        };
+        assert_eq!(
+            auto_entry(DType::BF16, DType::BF16, HOPPER, &p),
+            "wgmma_bf16_bf16_cooperative_persistent"
+        );
+        assert_eq!(
+            auto_entry(DType::BF16, DType::BF16, AMPERE, &p),
+            "textbook_bf16_bf16"
+        );
+    }
+
+    #[test]
+    fn fp32_picks_the_unaligned_variant_when_needed() {
+        let p = GemmParams {
+            lda: 1001,
+            ..params(100, 100, 1000)
+        };
+        assert_eq!(
+            auto_entry(DType::F32, DType::F32, HOPPER, &p),
+            "tiled_f32_persistent_unaligned"
+        );
+        assert_eq!(
+            auto_entry(DType::F32, DType::F32, HOPPER, &params(100, 100, 1000)),
+            "tiled_f32_persistent"
+        );
+    }
+
+    #[test]
+    fn forced_kernels_say_why_they_cannot_run() {
+        let p = GemmParams {
+            b: (2 << 20) + 8,
+            ..params(256, 256, 256)
+        };
+        let call = Call {
+            input: DType::BF16,
+            output: DType::BF16,
+            arch: HOPPER,
+            sm_count: 132,
+            params: &p,
+        };
+        let err = plan(
+            Kernel::Wgmma(WgmmaSchedule::PingPong, Schedule::Persistent),
+            &call,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Misaligned {
+                    operand: Operand::B,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let ampere = Call {
+            arch: AMPERE,
+            params: &params(256, 256, 256),
+            ..call
+        };
+        let err = plan(
+            Kernel::Wgmma(WgmmaSchedule::Cooperative, Schedule::NaiveGrid),
+            &ampere,
+        )
+        .unwrap_err();
+        assert!(matches!(err, Error::Unsupported { .. }), "{err}");
+        let f32_call = Call {
+            input: DType::F32,
+            output: DType::BF16,
+            ..ampere
+        };
+        assert!(matches!(
+            plan(Kernel::Tiled(Schedule::NaiveGrid), &f32_call),
+            Err(Error::Unsupported { .. })
+        ));
+    }
+}

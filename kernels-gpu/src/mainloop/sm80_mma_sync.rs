@@ -1,0 +1,478 @@
+//! Tensor-core GEMM with `mma.sync` (sm_80+: Ampere, Ada, and Hopper without wgmma/TMA):
+//! 16-bit inputs (`In`: [`Bf16`](crate::arch::mma::Bf16) or [`F16`](crate::arch::mma::F16)),
+//! f32 accumulation, output `Out` (`In` or `f32`).
+//!
+//! # Tiling
+//! Block tile `64·WARPS_M × 64·WARPS_N × 32` ([`MmaShape`]): warp `w` sits at
+//! `(w / WARPS_N, w % WARPS_N)` and owns a 64 × 64 warp tile, i.e. `MI × NI = 4 × 8` m16n8
+//! accumulator tiles (128 f32 per thread). One stage holds a 32-wide k-slice: two k16 steps.
+//!
+//! # Shared memory
+//! `STAGES` stages, each the `A` tile (`BM` rows × 32 k, k-contiguous, 4 chunks of 16 bytes
+//! per row) then the `B` tile (32 k-rows × `BN`, n-contiguous, `BN / 8` chunks per row), both
+//! XOR-swizzled by [`swizzle::offset`] so that the `cp.async` writes and the `ldmatrix`
+//! reads are free of bank conflicts (the docs of [`swizzle`] say why).
+//!
+//! # Thread mapping
+//! - Global → shared: chunk `i` of a tile (row-major: row `i / row_chunks`, chunk
+//!   `i % row_chunks`) is copied by thread `i % THREADS`, so a warp reads whole contiguous
+//!   rows of `A` (4 lanes per 64 bytes) and of `B` (16 or 32 lanes per row).
+//! - Shared → registers, per k16 step (fragment layouts in [`crate::arch::mma`], addresses in
+//!   [`crate::mma_layout`], where a host test checks them against the layouts): the `A`
+//!   fragment of m-tile `mi` is one `ldmatrix.x4` with lane `l` addressing row
+//!   `mi·16 + l % 16`, k-chunk `l / 16` (matrices: rows 0–7/8–15 × k 0–7/8–15, in `a[0..4]`
+//!   order). The `B` fragments of n-tiles `2j, 2j+1` are one `ldmatrix.x4.trans` with lane
+//!   `l` addressing k-row `l % 16`, n-chunk `2j + l / 16` (matrices: k 0–7/8–15 × n-tile
+//!   `2j`/`2j+1`): `.trans` turns the n-contiguous rows into the k-pairs per column that
+//!   `mma`'s `.col` operand wants.
+//!
+//! # Pipeline
+//! The k-tiles a block computes form one stream, tile after tile. A copy *producer*
+//! ([`Copies`]) runs `STAGES - 1` k-tiles ahead of the `mma` *consumer*, one `cp.async`
+//! group per k-tile (empty past the end of the stream, so that every step commits exactly
+//! one group and `wait_group(STAGES - 2)` always means "the next k-tile has landed"). Each
+//! k-tile (index `g` in the stream, stage `g % STAGES`):
+//!
+//! 1. load the fragments of k16 step 1 of stage `g` into registers;
+//! 2. issue the copies of k-tile `g + STAGES - 1` into stage `(g - 1) % STAGES`, which every
+//!    warp finished reading before the barrier of k-tile `g - 1`;
+//! 3. `mma` on the fragments of step 0 (loaded one step earlier);
+//! 4. `wait_group(STAGES - 2)` and barrier: k-tile `g + 1` is in shared memory, for all;
+//! 5. load the fragments of step 0 of stage `g + 1`; `mma` on those of step 1.
+//!
+//! So fragments are double-buffered in registers (the next step's `ldmatrix` is in flight
+//! during this step's `mma`) and there is one barrier per k-tile.
+//!
+//! # Persistence
+//! The stream does not drain between tiles: the producer walks into the next tile of the
+//! block's scheduler while the consumer finishes the current one, and the first fragments
+//! of the next tile are in registers before the epilogue starts. The producer follows a
+//! copy of the scheduler, which replays the same tiles (the schedulers are deterministic
+//! functions of the block index). On a [`NaiveGrid`](crate::schedule::NaiveGrid) there is
+//! one tile per block and this reduces to the usual prologue and mainloop.
+//!
+//! # Edges
+//! Chunks outside the matrix are zero-filled by `cp.async` with a source size of 0, and a
+//! chunk that straddles `K` (rows of `A`) or `N` (rows of `B`) copies only its valid
+//! elements: no read outside the caller's buffers, and the padding holds zeros on both
+//! operands (so that garbage cannot turn into NaN). Stores are masked per element pair.
+
+use crate::arch::cp_async;
+use crate::arch::mma::{MmaInput, ldmatrix_x4, ldmatrix_x4_trans};
+use crate::arch::{smem, sync, thread};
+use crate::epilogue::{LinearCombination, Output};
+use crate::mma_layout::{
+    A_ROW_CHUNKS, a_fragment_offset, a_lane_offset, b_fragment_offset, b_lane_offset, copy_chunk,
+};
+use crate::params::GemmParams;
+use crate::schedule::{TileGrid, TileScheduler, WorkTile};
+#[cfg(doc)]
+use crate::shapes::MmaShape;
+use crate::shapes::{MMA_BLOCK_K, MMA_WARP_M, MMA_WARP_N};
+use crate::{swizzle, unroll};
+
+const BK: u32 = MMA_BLOCK_K;
+/// m16 tiles per warp tile.
+const MI: usize = (MMA_WARP_M / 16) as usize;
+/// n8 tiles per warp tile.
+const NI: usize = (MMA_WARP_N / 8) as usize;
+/// Bytes of one 16-bit element.
+const ELEM: u32 = 2;
+
+const _: () = {
+    assert!(
+        BK == 32,
+        "the k-loop is written for two k16 steps per stage"
+    );
+    assert!(A_ROW_CHUNKS == BK * ELEM / 16);
+    assert!(
+        MI == 4 && NI == 8,
+        "the unroll! counts below and `mma_layout`"
+    );
+};
+
+/// The geometry of one configuration: a `WARPS_M × WARPS_N` grid of warp tiles, `STAGES`
+/// pipeline stages.
+struct Geometry<const WARPS_M: usize, const WARPS_N: usize, const STAGES: usize>;
+
+/// Compile-time sizes derived from a [`Geometry`], so that the pieces below are generic over
+/// one type parameter.
+trait Tiling {
+    const WARPS_N: u32;
+    const THREADS: u32;
+    const STAGES: u32;
+    const BM: u32;
+    const BN: u32;
+    /// 16-byte chunks per k-row of the `B` tile.
+    const B_ROW_CHUNKS: u32;
+    /// Bytes of one stage's `A` tile; its `B` tile follows.
+    const A_BYTES: u32;
+    const STAGE_BYTES: u32;
+    /// Chunks of the `A` and `B` tile each thread copies per k-tile.
+    const A_PASSES: usize;
+    const B_PASSES: usize;
+    /// The conditions the address arithmetic relies on, checked when a kernel is built.
+    const CHECK: ();
+}
+
+impl<const WARPS_M: usize, const WARPS_N: usize, const STAGES: usize> Tiling
+    for Geometry<WARPS_M, WARPS_N, STAGES>
+{
+    const WARPS_N: u32 = WARPS_N as u32;
+    const THREADS: u32 = 32 * (WARPS_M * WARPS_N) as u32;
+    const STAGES: u32 = STAGES as u32;
+    const BM: u32 = MMA_WARP_M * WARPS_M as u32;
+    const BN: u32 = MMA_WARP_N * WARPS_N as u32;
+    const B_ROW_CHUNKS: u32 = Self::BN * ELEM / 16;
+    const A_BYTES: u32 = Self::BM * BK * ELEM;
+    const STAGE_BYTES: u32 = (Self::BM + Self::BN) * BK * ELEM;
+    const A_PASSES: usize = (Self::BM * A_ROW_CHUNKS / Self::THREADS) as usize;
+    const B_PASSES: usize = (BK * Self::B_ROW_CHUNKS / Self::THREADS) as usize;
+    const CHECK: () = {
+        // `ThreadChunks`: every thread copies the same whole number of chunks, a pass of
+        // THREADS covers whole rows, and passes are whole swizzle periods apart.
+        assert!(Self::A_PASSES as u32 * Self::THREADS == Self::BM * A_ROW_CHUNKS);
+        assert!(Self::B_PASSES as u32 * Self::THREADS == BK * Self::B_ROW_CHUNKS);
+        assert!(Self::THREADS.is_multiple_of(A_ROW_CHUNKS));
+        assert!(Self::THREADS.is_multiple_of(Self::B_ROW_CHUNKS));
+        assert!((Self::THREADS / A_ROW_CHUNKS).is_multiple_of(swizzle::period_rows(A_ROW_CHUNKS)));
+        assert!(
+            (Self::THREADS / Self::B_ROW_CHUNKS)
+                .is_multiple_of(swizzle::period_rows(Self::B_ROW_CHUNKS))
+        );
+        // `mma_layout::b_fragment_offset`: k16 steps of B are whole swizzle periods apart.
+        assert!(16u32.is_multiple_of(swizzle::period_rows(Self::B_ROW_CHUNKS)));
+        assert!(STAGES >= 2);
+    };
+}
+
+/// The window of dynamic shared memory; 128-byte aligned so that the swizzle's 128-byte
+/// lines are the banks' lines.
+#[repr(C, align(128))]
+struct SmemWindow;
+
+/// Shared address of stage `stage`'s `A` tile; its `B` tile follows at `+ A_BYTES`.
+#[inline(always)]
+fn stage_address<G: Tiling>(smem: u32, stage: u32) -> u32 {
+    smem + stage * G::STAGE_BYTES
+}
+
+/// Pipeline stage counter: `0, 1, …, STAGES - 1, 0, …`.
+#[inline(always)]
+fn next_stage<G: Tiling>(s: u32) -> u32 {
+    if s + 1 == G::STAGES { 0 } else { s + 1 }
+}
+
+/// One thread's chunks of a shared tile with `row_chunks` chunks per row: pass `j` copies
+/// row `row + j · THREADS / row_chunks`, elements `col .. col + 8`, to `dst + j · THREADS · 16`
+/// (passes are whole swizzle periods apart, see [`Tiling::CHECK`]).
+#[derive(Clone, Copy)]
+struct ThreadChunks {
+    row: u32,
+    col: u32,
+    dst: u32,
+}
+
+impl ThreadChunks {
+    #[inline(always)]
+    fn new(t: u32, row_chunks: u32) -> Self {
+        let (row, chunk) = copy_chunk(t, row_chunks);
+        ThreadChunks {
+            row,
+            col: chunk * 8,
+            dst: swizzle::offset(row, chunk, row_chunks),
+        }
+    }
+
+    /// Copies pass `j` of the tile whose top-left element is `(row0, col0)` of the row-major
+    /// `rows × cols` matrix `g` (leading dimension `ld` elements) into the shared tile at
+    /// `s_tile`. Outside the matrix it zero-fills; a chunk crossing column `cols` copies the
+    /// elements before it and zero-fills the rest.
+    ///
+    /// # Safety
+    /// `g` and `ld` keep every chunk 16-byte aligned (a 16-byte aligned base, `ld` a multiple
+    /// of 8); `col0` is a multiple of 8; as [`cp_async::copy_16`] for the destination.
+    #[inline(always)]
+    unsafe fn copy<G: Tiling>(
+        &self,
+        j: u32,
+        row_chunks: u32,
+        s_tile: u32,
+        (g, ld): (u64, u32),
+        (rows, cols): (u32, u32),
+        (row0, col0): (u32, u32),
+    ) {
+        let (g_row, g_col) = (
+            row0 + self.row + j * (G::THREADS / row_chunks),
+            col0 + self.col,
+        );
+        let inside = g_row < rows && g_col < cols;
+        let src_bytes = if inside {
+            (cols - g_col).min(8) * ELEM
+        } else {
+            0
+        };
+        // Out of range: read nothing, from an address that is certainly valid and aligned.
+        let src = if inside {
+            g + (g_row as u64 * ld as u64 + g_col as u64) * ELEM as u64
+        } else {
+            g
+        };
+        let dst = s_tile + self.dst + j * G::THREADS * 16;
+        unsafe { cp_async::copy_16(dst, src as *const u8, src_bytes) };
+    }
+}
+
+/// The producer: copies the block's k-tiles, in stream order, into the pipeline stages.
+struct Copies<S, G> {
+    p: GemmParams,
+    /// The producer's own copy of the block's scheduler.
+    schedule: S,
+    /// The tile and k-tile copied next; `None` past the end of the stream.
+    tile: Option<WorkTile>,
+    kt: u32,
+    k_tiles: u32,
+    stage: u32,
+    a: ThreadChunks,
+    b: ThreadChunks,
+    _tiling: core::marker::PhantomData<G>,
+}
+
+impl<S: TileScheduler, G: Tiling> Copies<S, G> {
+    #[inline(always)]
+    fn new(p: GemmParams, mut schedule: S, t: u32) -> Self {
+        Copies {
+            p,
+            tile: schedule.next(),
+            schedule,
+            kt: 0,
+            k_tiles: p.k.div_ceil(BK),
+            stage: 0,
+            a: ThreadChunks::new(t, A_ROW_CHUNKS),
+            b: ThreadChunks::new(t, G::B_ROW_CHUNKS),
+            _tiling: core::marker::PhantomData,
+        }
+    }
+
+    /// Issues the next k-tile of the stream into the next stage and commits it as one group
+    /// (an empty group past the end of the stream).
+    ///
+    /// # Safety
+    /// Nobody reads or writes that stage until this group has been waited for, and nobody
+    /// still reads it from before.
+    #[inline(always)]
+    unsafe fn next(&mut self, smem: u32) {
+        if let Some(tile) = self.tile {
+            let p = &self.p;
+            let s_a = stage_address::<G>(smem, self.stage); // (BM, BK)
+            let s_b = s_a + G::A_BYTES; // (BK, BN)
+            let k0 = self.kt * BK;
+            unroll!(J in 0..{ G::A_PASSES } => {
+                let (g, extent) = ((p.a, p.lda), (p.m, p.k));
+                unsafe { self.a.copy::<G>(J as u32, A_ROW_CHUNKS, s_a, g, extent, (tile.m * G::BM, k0)) };
+            });
+            unroll!(J in 0..{ G::B_PASSES } => {
+                let (g, extent) = ((p.b, p.ldb), (p.k, p.n));
+                unsafe { self.b.copy::<G>(J as u32, G::B_ROW_CHUNKS, s_b, g, extent, (k0, tile.n * G::BN)) };
+            });
+        }
+        cp_async::commit();
+        self.stage = next_stage::<G>(self.stage);
+        self.kt += 1;
+        if self.kt == self.k_tiles {
+            self.kt = 0;
+            self.tile = self.schedule.next();
+        }
+    }
+}
+
+/// The `mma` operands of one k16 step of a warp tile.
+#[derive(Clone, Copy)]
+struct Fragments {
+    a: [[u32; 4]; MI], // (MI m16 tiles) × 4 registers
+    b: [[u32; 2]; NI], // (NI n8 tiles) × 2 registers
+}
+
+/// The consumer's reading position: per-lane swizzled offsets and the stage read now.
+struct Reads<G> {
+    /// Offset in the `A` tile of this lane's `ldmatrix` row for m-tile 0, k16 step 0.
+    a_lane: u32,
+    /// Offset in the `B` tile of this lane's `ldmatrix.trans` row for n-tiles 0–1, step 0.
+    b_lane: u32,
+    stage: u32,
+    _tiling: core::marker::PhantomData<G>,
+}
+
+impl<G: Tiling> Reads<G> {
+    #[inline(always)]
+    fn new(warp_m: u32, warp_n: u32, lane: u32) -> Self {
+        Reads {
+            a_lane: a_lane_offset(warp_m, lane),
+            b_lane: b_lane_offset(warp_n, lane, G::B_ROW_CHUNKS),
+            stage: 0,
+            _tiling: core::marker::PhantomData,
+        }
+    }
+
+    /// The fragments of k16 step `K16` (0 or 1) of the current stage.
+    ///
+    /// # Safety
+    /// The current stage holds a landed k-tile (or stale data, past the end of the stream);
+    /// the whole warp calls it.
+    #[inline(always)]
+    unsafe fn load<const K16: u32>(&self, smem: u32) -> Fragments {
+        let s_a = stage_address::<G>(smem, self.stage);
+        let s_b = s_a + G::A_BYTES;
+        let mut f = Fragments {
+            a: [[0; 4]; MI],
+            b: [[0; 2]; NI],
+        };
+        unroll!(M in 0..4 => {
+            let a = a_fragment_offset(self.a_lane, M as u32, K16);
+            f.a[M] = unsafe { ldmatrix_x4(s_a + a) };
+        });
+        unroll!(J in 0..4 => {
+            let b = b_fragment_offset(self.b_lane, J as u32, K16, G::B_ROW_CHUNKS);
+            let r = unsafe { ldmatrix_x4_trans(s_b + b) };
+            f.b[2 * J] = [r[0], r[1]];
+            f.b[2 * J + 1] = [r[2], r[3]];
+        });
+        f
+    }
+
+    #[inline(always)]
+    fn advance(&mut self) {
+        self.stage = next_stage::<G>(self.stage);
+    }
+}
+
+/// `r_acc += A·B` for one k16 step of the warp tile.
+#[inline(always)]
+fn mma<In: MmaInput>(r_acc: &mut [[[f32; 4]; NI]; MI], f: &Fragments) {
+    unroll!(M in 0..4 => {
+        unroll!(N in 0..8 => {
+            // Serpentine order: consecutive `mma`s share an operand, which the register
+            // reuse cache can then serve.
+            let n = if M.is_multiple_of(2) { N } else { NI - 1 - N };
+            In::mma_m16n8k16(&mut r_acc[M][n], f.a[M], f.b[n]);
+        });
+    });
+}
+
+/// Epilogue of one warp tile with top-left element `origin`: `C = alpha·acc + beta·C`
+/// through the accumulator layout (each lane owns rows `g`, `g + 8` × columns `2q, 2q + 1`
+/// of every m16n8 tile).
+///
+/// # Safety
+/// `p` describes a valid `C` with `ldc` even and `c` aligned to two elements.
+#[inline(always)]
+unsafe fn store<Out: Output>(
+    p: &GemmParams,
+    origin: (u32, u32),
+    lane: u32,
+    r_acc: &[[[f32; 4]; NI]; MI],
+) {
+    let epilogue = LinearCombination {
+        alpha: p.alpha,
+        beta: p.beta,
+    };
+    let c = p.c as *mut Out;
+    let (row0, col0) = (origin.0 + lane / 4, origin.1 + (lane % 4) * 2);
+    unroll!(M in 0..4 => {
+        unroll!(N in 0..8 => {
+            let (row, col) = (row0 + M as u32 * 16, col0 + N as u32 * 8);
+            let acc = &r_acc[M][N];
+            unsafe {
+                epilogue.store_pair(c, p.ldc, (p.m, p.n), (row, col), [acc[0], acc[1]], true);
+                epilogue.store_pair(c, p.ldc, (p.m, p.n), (row + 8, col), [acc[2], acc[3]], true);
+            }
+        });
+    });
+}
+
+/// The kernel body: `S` hands out tiles; the pipelined mainloop computes each into registers
+/// and the epilogue stores it.
+///
+/// # Safety
+/// Launched with the `tile.threads` threads and [`MmaShape::smem_bytes`] bytes of dynamic
+/// shared memory of the [`MmaShape`] whose warp grid and stages are `WARPS_M`, `WARPS_N`,
+/// `STAGES`, on parameters the host validated: `A`, `B`, `C` of element types `In`, `In`,
+/// `Out`, base addresses 16-byte aligned, `lda`, `ldb`, `ldc` multiples of 8 elements, `m`,
+/// `n`, `k` ≥ 1.
+#[inline(always)]
+pub unsafe fn gemm<
+    S: TileScheduler + Copy,
+    In: MmaInput,
+    Out: Output,
+    const WARPS_M: usize,
+    const WARPS_N: usize,
+    const STAGES: usize,
+>(
+    p: &GemmParams,
+) {
+    unsafe { run::<S, In, Out, Geometry<WARPS_M, WARPS_N, STAGES>>(*p) }
+}
+
+/// [`gemm`] for one [`Tiling`].
+///
+/// # Safety
+/// As [`gemm`].
+#[inline(always)]
+unsafe fn run<S: TileScheduler + Copy, In: MmaInput, Out: Output, G: Tiling>(p: GemmParams) {
+    const { G::CHECK };
+    let smem = smem::address(unsafe { smem::dynamic::<SmemWindow>() });
+    let grid = TileGrid::new(p.m, p.n, G::BM, G::BN, p.group_m);
+    let schedule = S::new(grid, thread::block_index_x(), thread::grid_dim_x());
+    // The consumer's copy of the scheduler is read at each epilogue, not before the k-loop:
+    // registers are tight (128 accumulators, two fragment sets), and this way no tile
+    // coordinates stay live through the k-loop.
+    let mut tiles = schedule;
+    if !has_next(tiles) {
+        return;
+    }
+    let (t, lane) = (thread::index_x(), thread::lane_id());
+    let (warp_m, warp_n) = (t / 32 / G::WARPS_N, t / 32 % G::WARPS_N);
+    let mut copies = Copies::<S, G>::new(p, schedule, t);
+    let mut reads = Reads::<G>::new(warp_m, warp_n, lane);
+    let pending = G::STAGES as usize - 2;
+
+    // Prologue: the first STAGES - 1 k-tiles of the stream in flight, the first landed.
+    for _ in 0..G::STAGES - 1 {
+        unsafe { copies.next(smem) };
+    }
+    cp_async::wait_group(pending);
+    sync::threads();
+    let mut f = unsafe { reads.load::<0>(smem) };
+
+    loop {
+        let mut r_acc = [[[0.0f32; 4]; NI]; MI]; // (MI, NI) m16n8 tiles of this warp
+        for _ in 0..copies.k_tiles {
+            let f1 = unsafe { reads.load::<1>(smem) };
+            // The stage written now was last read before the previous k-tile's barrier.
+            unsafe { copies.next(smem) };
+            mma::<In>(&mut r_acc, &f);
+            cp_async::wait_group(pending);
+            sync::threads();
+            reads.advance();
+            // Past the last k-tile of the block this reads a stage nobody writes: unused.
+            f = unsafe { reads.load::<0>(smem) };
+            mma::<In>(&mut r_acc, &f1);
+        }
+        // The tile just computed: `has_next` said it exists.
+        let Some(tile) = tiles.next() else { return };
+        let origin = (
+            tile.m * G::BM + warp_m * MMA_WARP_M,
+            tile.n * G::BN + warp_n * MMA_WARP_N,
+        );
+        unsafe { store::<Out>(&p, origin, lane, &r_acc) };
+        if !has_next(tiles) {
+            return;
+        }
+    }
+}
+
+/// Whether `schedule` has another tile, without advancing it.
+#[inline(always)]
+fn has_next<S: TileScheduler + Copy>(mut schedule: S) -> bool {
+    schedule.next().is_some()
+}

@@ -1,0 +1,171 @@
+//! Whether the tensor-core kernels can run a problem, and with which tile configuration.
+
+use crate::params::GemmParams;
+use crate::shapes::{MMA_128X128, MMA_128X256, MmaShape};
+
+/// Why the `mma.sync` kernels cannot run a problem (the host then falls back to another path).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MmaUnsupported {
+    /// `m`, `n` or `k` is 0.
+    Empty,
+    /// `A`, `B` or `C` does not start on a 16-byte boundary (`cp.async` copies 16-byte chunks).
+    Misaligned,
+    /// `lda`, `ldb` or `ldc` is not a multiple of 8 elements (16 bytes), so rows would not
+    /// start on 16-byte boundaries.
+    LeadingDimension,
+    /// A leading dimension is shorter than its row (`lda < k`, `ldb < n` or `ldc < n`).
+    RowLongerThanLeadingDimension,
+    /// `m`, `n` or `k` is so close to `u32::MAX` that tile indices would overflow.
+    TooLarge,
+}
+
+/// The conditions `mainloop::sm80_mma_sync` relies on, checked on the parameters the host
+/// is about to launch with (device addresses, elements counted in the kernels' own types). Whatever passes runs correctly for every
+/// shape: edges are zero-filled on load and masked on store.
+pub const fn mma_can_implement(p: &GemmParams) -> Result<(), MmaUnsupported> {
+    /// Largest tile extent: indices up to `extent + 256` are formed in 32 bits.
+    const MARGIN: u32 = 256;
+    if p.m == 0 || p.n == 0 || p.k == 0 {
+        return Err(MmaUnsupported::Empty);
+    }
+    if !(p.a.is_multiple_of(16) && p.b.is_multiple_of(16) && p.c.is_multiple_of(16)) {
+        return Err(MmaUnsupported::Misaligned);
+    }
+    if !(p.lda.is_multiple_of(8) && p.ldb.is_multiple_of(8) && p.ldc.is_multiple_of(8)) {
+        return Err(MmaUnsupported::LeadingDimension);
+    }
+    if p.lda < p.k || p.ldb < p.n || p.ldc < p.n {
+        return Err(MmaUnsupported::RowLongerThanLeadingDimension);
+    }
+    if p.m > u32::MAX - MARGIN || p.n > u32::MAX - MARGIN || p.k > u32::MAX - MARGIN {
+        return Err(MmaUnsupported::TooLarge);
+    }
+    Ok(())
+}
+
+/// Picks the `mma.sync` tile for an `m × n` output on a GPU with `sms` multiprocessors.
+///
+/// # Rule
+/// Count, for each configuration, the work of the busiest SM in units of one 128 × 128
+/// tile: `ceil(tiles / sms) · (block_n / 128)`. Blocks resident on an SM at once share its
+/// tensor cores, so a SM's time is roughly proportional to that load whatever the
+/// occupancy (two 128 × 128 blocks side by side take about as long as one 128 × 256 block).
+/// Take 128 × 256 when its load is not larger than 128 × 128's, else 128 × 128.
+///
+/// 128 × 256 wins ties: it moves 25% fewer bytes from L2 per output (`(128 + 256) / (128 ·
+/// 256)` against `2 · 128 / (128 · 128)` per k), and both use the same 64 × 64 warp tile, so
+/// shared-memory traffic per `mma` is equal. 128 × 128 wins when the wide tile leaves SMs idle
+/// (fewer tiles than SMs) or pays for a padded half (`n` just above a multiple of 256) or a
+/// worse last wave. `k` scales both loads alike, so it does not enter the rule.
+pub const fn mma_tile(m: u32, n: u32, sms: u32) -> &'static MmaShape {
+    let sms = if sms == 0 { 1 } else { sms };
+    if load(&MMA_128X256, m, n, sms) <= load(&MMA_128X128, m, n, sms) {
+        &MMA_128X256
+    } else {
+        &MMA_128X128
+    }
+}
+
+/// The busiest SM's work, in 128 × 128 tiles.
+const fn load(shape: &MmaShape, m: u32, n: u32, sms: u32) -> u64 {
+    let tiles = m.div_ceil(shape.tile.block_m) as u64 * n.div_ceil(shape.tile.block_n) as u64;
+    tiles.div_ceil(sms as u64) * (shape.tile.block_m as u64 * shape.tile.block_n as u64)
+        / (128 * 128)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const H100: u32 = 132;
+    const A100: u32 = 108;
+
+    #[test]
+    fn large_squares_take_the_wide_tile() {
+        for s in [4096, 8192] {
+            assert_eq!(mma_tile(s, s, H100), &MMA_128X256, "{s}");
+            assert_eq!(mma_tile(s, s, A100), &MMA_128X256, "{s}");
+        }
+    }
+
+    #[test]
+    fn fewer_tiles_than_sms_take_the_small_tile() {
+        // 1024²: 64 tiles of 128 × 128 already leave half of an H100 idle.
+        assert_eq!(mma_tile(1024, 1024, H100), &MMA_128X128);
+        assert_eq!(mma_tile(1, 1, H100), &MMA_128X128);
+    }
+
+    #[test]
+    fn narrow_outputs_do_not_pad_to_256() {
+        // n = 128: a 256-wide tile would compute a padded half.
+        assert_eq!(mma_tile(16384, 128, H100), &MMA_128X128);
+        // n = 257: 2 wide tiles per row (511 columns computed) vs 3 narrow (384).
+        assert_eq!(mma_tile(16384, 257, H100), &MMA_128X128);
+    }
+
+    #[test]
+    fn wave_quantisation_decides() {
+        // 33 × 16 = 528 wide tiles = exactly 4 waves of 132; 128 × 128 has 1056 = 8 waves.
+        assert_eq!(mma_tile(33 * 128, 4096, H100), &MMA_128X256);
+        // 132 wide tiles + 1: the wide tile needs a second wave (load 4), the narrow one
+        // spreads 266 tiles as 3 per SM at most (load 3).
+        assert_eq!(mma_tile(133 * 128, 256, H100), &MMA_128X128);
+    }
+
+    fn params(m: u32, n: u32, k: u32) -> GemmParams {
+        GemmParams {
+            a: 0x1000,
+            b: 0x2000,
+            c: 0x3000,
+            m,
+            n,
+            k,
+            lda: k.next_multiple_of(8),
+            ldb: n.next_multiple_of(8),
+            ldc: n.next_multiple_of(8),
+            alpha: 1.0,
+            beta: 0.0,
+            ..GemmParams::default()
+        }
+    }
+
+    #[test]
+    fn odd_shapes_with_padded_leading_dimensions_are_supported() {
+        for (m, n, k) in [(1, 1, 1), (777, 1000, 4095), (4096, 4096, 4096), (5, 3, 9)] {
+            assert_eq!(mma_can_implement(&params(m, n, k)), Ok(()), "{m} {n} {k}");
+        }
+    }
+
+    #[test]
+    fn each_requirement_is_reported() {
+        let ok = params(100, 100, 100);
+        let cases = [
+            (GemmParams { k: 0, ..ok }, MmaUnsupported::Empty),
+            (GemmParams { b: ok.b + 8, ..ok }, MmaUnsupported::Misaligned),
+            (GemmParams { c: ok.c + 4, ..ok }, MmaUnsupported::Misaligned),
+            (
+                GemmParams { lda: 100, ..ok },
+                MmaUnsupported::LeadingDimension,
+            ),
+            (
+                GemmParams { ldc: 96, ..ok },
+                MmaUnsupported::RowLongerThanLeadingDimension,
+            ),
+            (
+                GemmParams {
+                    m: u32::MAX - 8,
+                    ..ok
+                },
+                MmaUnsupported::TooLarge,
+            ),
+        ];
+        for (p, why) in cases {
+            assert_eq!(mma_can_implement(&p), Err(why), "{p:?}");
+        }
+    }
+
+    #[test]
+    fn zero_sms_is_treated_as_one() {
+        assert_eq!(mma_tile(4096, 4096, 0), &MMA_128X256);
+    }
+}
