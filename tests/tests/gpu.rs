@@ -135,16 +135,15 @@ impl Suite<'_> {
             return;
         }
         let tag = format!("{kernel} {}->{}", I::DTYPE, O::DTYPE);
-        let align = alignment(kernel, I::DTYPE);
+        let (align, align_c) = alignment(kernel, I::DTYPE, O::DTYPE);
         let seed = self.seed;
         let dense = |m: usize, n: usize, k: usize| {
             let c = Case::dense(m, n, k, seed);
+            let (lda, ldb) = (k.next_multiple_of(align), n.next_multiple_of(align));
             Case {
-                desc: c.desc.with_leading_dims(
-                    k.next_multiple_of(align),
-                    n.next_multiple_of(align),
-                    n,
-                ),
+                desc: c
+                    .desc
+                    .with_leading_dims(lda, ldb, n.next_multiple_of(align_c)),
                 ..c
             }
         };
