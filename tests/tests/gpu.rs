@@ -103,7 +103,7 @@ impl Suite<'_> {
                     desc: GemmDesc::new(m, n, k).with_leading_dims(
                         ld(k, pad[0]),
                         ld(n, pad[1]),
-                        n + pad[2],
+                        n.next_multiple_of(align_c) + pad[2] * align_c,
                     ),
                     alpha,
                     // A third of the cases have beta = 0, which must not read the NaN-filled C.
