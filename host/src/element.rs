@@ -22,6 +22,16 @@ impl DType {
         }
     }
 
+    /// Half the spacing of the type's subnormal numbers: the rounding error of results too
+    /// small for the relative bound of [`unit_roundoff`](Self::unit_roundoff).
+    pub fn subnormal_roundoff(self) -> f64 {
+        match self {
+            DType::F32 => 2f64.powi(-150),
+            DType::BF16 => 2f64.powi(-134),
+            DType::F16 => 2f64.powi(-25),
+        }
+    }
+
     /// Bytes per element.
     pub fn size(self) -> usize {
         match self {

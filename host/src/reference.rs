@@ -3,9 +3,10 @@
 //!
 //! Two criteria, both must hold:
 //! - relative Frobenius error `‖out − ref‖ / ‖ref‖` under a per-dtype tolerance;
-//! - per element, `|out − ref| ≤ (u_out + 2·K·u_acc) · Σ_k |alpha·a_ik·b_kj| + |beta·c_ij|·u_out`,
-//!   the classical bound for a K-term f32 dot product plus the rounding of the output: a
-//!   wrong, missing or stale element fails it even when the Frobenius norm hides it.
+//! - per element, `|out − ref| ≤ (u_out + 2·K·u_acc) · (Σ_k |alpha·a_ik·b_kj| + |beta·c_ij|)
+//!   + s_out`, the classical bound for a K-term f32 dot product plus the rounding of the output
+//!   (`s_out`: half the subnormal spacing of the output type): a wrong, missing or stale
+//!   element fails it even when the Frobenius norm hides it.
 
 use crate::desc::GemmDesc;
 use crate::element::{DType, Element};
@@ -152,7 +153,8 @@ impl Comparison {
     /// The per-element bound (see the module docs).
     fn element_bound(&self, magnitude: f64) -> f64 {
         let u_acc = DType::F32.unit_roundoff();
-        (self.output.unit_roundoff() + 2.0 * self.k as f64 * u_acc) * magnitude + f64::MIN_POSITIVE
+        (self.output.unit_roundoff() + 2.0 * self.k as f64 * u_acc) * magnitude
+            + self.output.subnormal_roundoff()
     }
 
     /// `‖out − ref‖ / ‖ref‖` over the checked elements (`err` itself when `ref` is 0).

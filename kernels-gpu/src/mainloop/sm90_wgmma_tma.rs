@@ -81,8 +81,8 @@ pub trait Schedule {
     /// Called by consumer `c` before its mainloop on tile `j`.
     fn before_mainloop(c: u32, j: u32);
 
-    /// Called by consumer `c` after its mainloop has waited for its last stage; `next`: the
-    /// block has a tile after this one.
+    /// Called by consumer `c` once its mainloop has waited for its last stage and issued its
+    /// last MMAs (they may still be running); `next`: the block has a tile after this one.
     fn after_mainloop(c: u32, next: bool);
 }
 
@@ -298,8 +298,9 @@ unsafe fn consume<Sch: Schedule, S: TileScheduler, T: Operand, O: Output>(
         if Sch::owns(c, j) {
             Sch::before_mainloop(c, j);
             let mut r_acc: Accumulators = [[0.0; 64]; 2]; // never read: scale-d = 0 first
-            unsafe { mainloop::<Sch, T>(ring, &mut state, k_blocks, c, &mut r_acc) };
-            Sch::after_mainloop(c, next.is_some());
+            unsafe {
+                mainloop::<Sch, T>(ring, &mut state, k_blocks, c, next.is_some(), &mut r_acc)
+            };
             unsafe { store::<Sch, O>(p, t, c, &r_acc) };
         } else {
             state.skip(k_blocks);
@@ -316,6 +317,7 @@ unsafe fn mainloop<Sch: Schedule, T: Operand>(
     state: &mut PipelineState,
     k_blocks: u32,
     c: u32,
+    next: bool,
     r_acc: &mut Accumulators,
 ) {
     let mut previous = state.stage;
@@ -328,6 +330,11 @@ unsafe fn mainloop<Sch: Schedule, T: Operand>(
             unsafe { Sch::mma::<T>(r_acc, ring.a(stage), ring.b(stage), c, KK as u32, scale_d) };
         });
         wgmma::commit_group();
+        if kb + 1 == k_blocks {
+            // Every `full` wait of this tile is behind us and its last MMAs are issued: the
+            // other consumer may start issuing while these drain.
+            Sch::after_mainloop(c, next);
+        }
         // The previous k-block's group is done: its stage may be refilled.
         wgmma::wait_group::<1>();
         if kb > 0 {
