@@ -3,8 +3,8 @@
 //!
 //! Two criteria, both must hold:
 //! - relative Frobenius error `‖out − ref‖ / ‖ref‖` under a per-dtype tolerance;
-//! - per element, `|out − ref| ≤ (u_out + 2·K·u_acc) · (Σ_k |alpha·a_ik·b_kj| + |beta·c_ij|)
-//!   + s_out`, the classical bound for a K-term f32 dot product plus the rounding of the output
+//! - per element, `|out − ref| ≤ (u_out + 2·K·u_acc) · (Σ_k |alpha·a_ik·b_kj| + |beta·c_ij|) +
+//!   s_out`, the classical bound for a K-term f32 dot product plus the rounding of the output
 //!   (`s_out`: half the subnormal spacing of the output type): a wrong, missing or stale
 //!   element fails it even when the Frobenius norm hides it.
 
