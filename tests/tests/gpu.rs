@@ -28,7 +28,7 @@ struct Suite<'a> {
 
 /// Elements a kernel needs the starts and leading dimensions of `A` and `B`, and of `C`, to
 /// be multiples of (the kernels that need none get misaligned cases on purpose).
-fn alignment(kernel: Kernel, input: DType, output: DType) -> (usize, usize) {
+fn alignment(kernel: Kernel, input: DType) -> (usize, usize) {
     match kernel {
         Kernel::Wgmma(..) => (16 / input.size(), 1),
         // `mma.sync` also needs `ldc` a multiple of 8 elements, whatever the output type.
@@ -76,7 +76,7 @@ impl Suite<'_> {
     }
 
     fn property<I: Element, O: Element>(&self, kernel: Kernel) -> Result<String, String> {
-        let (align, align_c) = alignment(kernel, I::DTYPE, O::DTYPE);
+        let (align, align_c) = alignment(kernel, I::DTYPE);
         let config = Config {
             cases: self.cases,
             failure_persistence: None,
@@ -136,7 +136,7 @@ impl Suite<'_> {
             return;
         }
         let tag = format!("{kernel} {}->{}", I::DTYPE, O::DTYPE);
-        let (align, align_c) = alignment(kernel, I::DTYPE, O::DTYPE);
+        let (align, align_c) = alignment(kernel, I::DTYPE);
         let seed = self.seed;
         let dense = |m: usize, n: usize, k: usize| {
             let c = Case::dense(m, n, k, seed);
