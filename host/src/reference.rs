@@ -53,16 +53,36 @@ impl<I: Element, O: Element> Operands<'_, I, O> {
         }
     }
 
-    /// Compares every output element (`out` laid out like `C`).
+    /// Compares every output element (`out` laid out like `C`), rows spread over all cores.
     pub fn check_all(&self, out: &[O]) -> Comparison {
         let d = &self.desc;
-        let mut cmp = Comparison::new(I::DTYPE, O::DTYPE, d.k);
-        for i in 0..d.m {
-            for j in 0..d.n {
-                cmp.add((i, j), out[i * d.ldc + j].to_f64(), self.expected(i, j));
-            }
-        }
-        cmp
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(d.m.max(1));
+        let rows_per_thread = d.m.div_ceil(threads.max(1)).max(1);
+        let parts: Vec<Comparison> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..d.m)
+                .step_by(rows_per_thread)
+                .map(|first| {
+                    scope.spawn(move || {
+                        let mut cmp = Comparison::new(I::DTYPE, O::DTYPE, d.k);
+                        for i in first..(first + rows_per_thread).min(d.m) {
+                            for j in 0..d.n {
+                                cmp.add((i, j), out[i * d.ldc + j].to_f64(), self.expected(i, j));
+                            }
+                        }
+                        cmp
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("reference thread panicked"))
+                .collect()
+        });
+        parts
+            .into_iter()
+            .fold(Comparison::new(I::DTYPE, O::DTYPE, d.k), Comparison::merge)
     }
 
     /// Compares `samples` pseudo-random output elements (deterministic in `seed`), plus the
@@ -124,6 +144,18 @@ impl Comparison {
             violations: 0,
             first_violations: Vec::new(),
         }
+    }
+
+    /// Both comparisons' elements in one (the first violations of `self` first).
+    fn merge(mut self, other: Comparison) -> Comparison {
+        self.err_sq += other.err_sq;
+        self.ref_sq += other.ref_sq;
+        self.checked += other.checked;
+        self.violations += other.violations;
+        let room = 8 - self.first_violations.len().min(8);
+        self.first_violations
+            .extend(other.first_violations.into_iter().take(room));
+        self
     }
 
     fn add(&mut self, at: (usize, usize), got: f64, e: Expected) {

@@ -30,10 +30,47 @@ impl Case {
 }
 
 /// Values the NaN-free parts of a buffer get: uniform in [-1, 1), never all zero.
+///
+/// Filled in parallel, in chunks with seeds derived from one draw of `rng`, so the values
+/// depend only on the seed, not on the number of threads.
 pub fn random<T: Element>(rng: &mut StdRng, len: usize) -> Vec<T> {
-    (0..len)
-        .map(|_| T::from_f64(rng.random_range(-1.0..1.0)))
-        .collect()
+    const CHUNK: usize = 1 << 16;
+    let base: u64 = rng.random();
+    let mut v = vec![T::default(); len];
+    parallel_chunks(&mut v, CHUNK, |i, chunk| {
+        let mut r = StdRng::seed_from_u64(base ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        for x in chunk {
+            *x = T::from_f64(r.random_range(-1.0..1.0));
+        }
+    });
+    v
+}
+
+/// The indices of a `c_len`-element C buffer that are not elements of the matrix `d`
+/// describes at offset `oc`: the offset before it, the padding after each row, the rest.
+fn outside(d: &GemmDesc, oc: usize, c_len: usize) -> impl Iterator<Item = usize> + '_ {
+    let padding = (0..d.m).flat_map(move |i| {
+        oc + i * d.ldc + d.n..oc + ((i + 1) * d.ldc).min(d.min_len(tessera::Operand::C))
+    });
+    (0..oc)
+        .chain(padding)
+        .chain(oc + d.min_len(tessera::Operand::C)..c_len)
+}
+
+/// Runs `f(chunk index, chunk)` over `chunk`-sized pieces of `v` on all cores.
+fn parallel_chunks<T: Send>(v: &mut [T], chunk: usize, f: impl Fn(usize, &mut [T]) + Sync) {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per_thread = v.len().div_ceil(chunk).div_ceil(threads).max(1) * chunk;
+    std::thread::scope(|scope| {
+        for (t, part) in v.chunks_mut(per_thread).enumerate() {
+            let f = &f;
+            scope.spawn(move || {
+                for (i, c) in part.chunks_mut(chunk).enumerate() {
+                    f(t * per_thread / chunk + i, c);
+                }
+            });
+        }
+    });
 }
 
 /// How a case's output was checked.
@@ -74,13 +111,13 @@ pub fn run_case<I: Element, O: Element>(
     const GUARD: usize = 64;
     let c_len = oc + d.min_len(tessera::Operand::C) + GUARD;
     let nan = O::from_f64(f64::NAN);
-    let mut c_host: Vec<O> = vec![nan; c_len];
-    if case.beta != 0.0 {
-        for i in 0..d.m {
-            for j in 0..d.n {
-                c_host[oc + i * d.ldc + j] = O::from_f64(rng.random_range(-1.0..1.0));
-            }
-        }
+    let mut c_host: Vec<O> = if case.beta != 0.0 {
+        random(&mut rng, c_len)
+    } else {
+        vec![nan; c_len]
+    };
+    for idx in outside(&d, oc, c_len) {
+        c_host[idx] = nan;
     }
     let a: CudaSlice<I> = stream.clone_htod(&a_host)?;
     let b: CudaSlice<I> = stream.clone_htod(&b_host)?;
@@ -99,13 +136,7 @@ pub fn run_case<I: Element, O: Element>(
         )?;
     }
     let out: Vec<O> = stream.clone_dtoh(&c)?;
-    let inside = |idx: usize| {
-        idx >= oc && idx < c_len - GUARD && {
-            let r = idx - oc;
-            r / d.ldc < d.m && r % d.ldc < d.n
-        }
-    };
-    let wrote_outside = (0..c_len).any(|idx| !inside(idx) && !out[idx].to_f64().is_nan());
+    let wrote_outside = outside(&d, oc, c_len).any(|idx| !out[idx].to_f64().is_nan());
     let ops = Operands {
         desc: d,
         alpha: case.alpha,
@@ -122,4 +153,17 @@ pub fn run_case<I: Element, O: Element>(
         comparison,
         wrote_outside,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outside_is_offset_padding_and_guard() {
+        // 2 × 3 matrix with ldc 5 at offset 1 in a buffer of 1 + 8 + 2 elements.
+        let d = GemmDesc::new(2, 3, 1).with_leading_dims(1, 3, 5);
+        let v: Vec<usize> = outside(&d, 1, 11).collect();
+        assert_eq!(v, [0, 4, 5, 9, 10]);
+    }
 }
