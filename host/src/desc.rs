@@ -58,13 +58,13 @@ impl GemmDesc {
         }
     }
 
-    /// Whether there is no output to write (`M = 0` or `N = 0`).
-    pub fn is_empty(&self) -> bool {
-        self.m == 0 || self.n == 0
-    }
-
-    /// Checks leading dimensions, the 32-bit limits and the buffer lengths.
+    /// Checks the dimensions, leading dimensions, the 32-bit limits and the buffer lengths.
     pub fn validate(&self, len_a: usize, len_b: usize, len_c: usize) -> Result<()> {
+        for (what, value) in [("M", self.m), ("N", self.n)] {
+            if value == 0 {
+                return Err(Error::ZeroDimension { what });
+            }
+        }
         for (what, value) in [
             ("M", self.m),
             ("N", self.n),
@@ -101,6 +101,20 @@ impl GemmDesc {
         }
         Ok(())
     }
+}
+
+/// Checks that `C` shares no byte with `A` or `B`. Each operand is `(start address, bytes
+/// from the start to the end of its last row)`.
+pub(crate) fn check_aliasing(a: (u64, u64), b: (u64, u64), c: (u64, u64)) -> Result<()> {
+    let overlaps = |(s1, n1): (u64, u64), (s2, n2): (u64, u64)| {
+        n1 > 0 && n2 > 0 && s1 < s2 + n2 && s2 < s1 + n1
+    };
+    for (operand, x) in [(Operand::A, a), (Operand::B, b)] {
+        if overlaps(x, c) {
+            return Err(Error::Aliasing { operand });
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -165,6 +179,35 @@ mod tests {
             d.validate(usize::MAX, usize::MAX, usize::MAX),
             Err(Error::IndexOverflow { what: "M", .. })
         ));
+    }
+
+    #[test]
+    fn empty_output_is_rejected() {
+        let e = GemmDesc::new(0, 4, 4).validate(100, 100, 100).unwrap_err();
+        assert!(matches!(e, Error::ZeroDimension { what: "M" }), "{e}");
+        let e = GemmDesc::new(4, 0, 4).validate(100, 100, 100).unwrap_err();
+        assert!(matches!(e, Error::ZeroDimension { what: "N" }), "{e}");
+    }
+
+    #[test]
+    fn overlapping_c_is_rejected() {
+        let (a, b) = ((1000, 400), (2000, 400));
+        check_aliasing(a, b, (3000, 100)).unwrap();
+        check_aliasing(a, b, (1400, 100)).unwrap(); // touches A's end, shares no byte
+        assert!(matches!(
+            check_aliasing(a, b, (1399, 100)),
+            Err(Error::Aliasing {
+                operand: Operand::A
+            })
+        ));
+        assert!(matches!(
+            check_aliasing(a, b, (1900, 101)),
+            Err(Error::Aliasing {
+                operand: Operand::B
+            })
+        ));
+        // A and B may share memory (A = B is a legal call).
+        check_aliasing(a, a, (5000, 8)).unwrap();
     }
 
     #[test]

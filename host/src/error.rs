@@ -43,6 +43,10 @@ pub enum Error {
     },
     /// A dimension or leading dimension does not fit the kernels' 32-bit index math.
     IndexOverflow { what: &'static str, value: usize },
+    /// `M` or `N` is 0: there is no output to compute.
+    ZeroDimension { what: &'static str },
+    /// `C` overlaps `A` or `B` in memory; the kernels read `A` and `B` while writing `C`.
+    Aliasing { operand: Operand },
     /// A buffer is not aligned as the requested kernel needs.
     Misaligned {
         operand: Operand,
@@ -65,6 +69,14 @@ impl fmt::Display for Error {
                  install the driver, or put libcuda.so on LD_LIBRARY_PATH"
             ),
             Error::NoDevice => write!(f, "the NVIDIA driver reports no usable GPU"),
+            Error::ZeroDimension { what } => write!(
+                f,
+                "{what} = 0: the output is empty; skip the call (K = 0 is allowed and gives C = beta·C)"
+            ),
+            Error::Aliasing { operand } => write!(
+                f,
+                "C overlaps {operand} in memory; the output must not share memory with an input"
+            ),
             Error::LeadingDimension { operand, ld, min } => write!(
                 f,
                 "leading dimension of {operand} is {ld}, but a row of {operand} has {min} elements: ld{} must be at least {min}",

@@ -1,6 +1,6 @@
 //! The `Gemm` handle: validation, kernel choice and launch on the caller's stream.
 
-use crate::desc::GemmDesc;
+use crate::desc::{GemmDesc, check_aliasing};
 use crate::element::DType;
 use crate::element::Element;
 use crate::error::{Error, Operand, Result};
@@ -72,11 +72,12 @@ impl Gemm {
     /// `C = alpha · A · B + beta · C` with `kernel` (or the one `Kernel::Auto` picks).
     ///
     /// `A`, `B`, `C` are row-major as `desc` describes them. `beta == 0` never reads `C`.
-    /// `K = 0` gives `C = beta · C`; `M = 0` or `N = 0` does nothing.
+    /// `K = 0` gives `C = beta · C`; `M = 0` or `N = 0` is an error ([`Error::ZeroDimension`]).
     ///
     /// # Errors
-    /// A shape, leading dimension or buffer length that does not fit ([`Error::LeadingDimension`],
-    /// [`Error::BufferTooShort`], [`Error::IndexOverflow`]); buffers from another context
+    /// A shape, leading dimension or buffer length that does not fit ([`Error::ZeroDimension`],
+    /// [`Error::LeadingDimension`], [`Error::BufferTooShort`], [`Error::IndexOverflow`]); `C`
+    /// sharing memory with `A` or `B` ([`Error::Aliasing`]); buffers from another context
     /// ([`Error::WrongContext`]); a kernel that cannot serve the types or alignment
     /// ([`Error::Unsupported`]); a failed launch ([`Error::Driver`]). Nothing is launched when
     /// an error is returned.
@@ -97,16 +98,20 @@ impl Gemm {
             (Operand::B, b.stream()),
             (Operand::C, c.stream()),
         ] {
-            if !Arc::ptr_eq(stream.context(), self.stream.context()) {
+            if stream.context().cu_ctx() != self.stream.context().cu_ctx() {
                 return Err(Error::WrongContext { operand });
             }
-        }
-        if desc.is_empty() {
-            return Ok(());
         }
         let (a_ptr, _a_read) = a.device_ptr(&self.stream);
         let (b_ptr, _b_read) = b.device_ptr(&self.stream);
         let (c_ptr, _c_write) = c.device_ptr_mut(&self.stream);
+        let bytes = |op: Operand, size: usize| (desc.min_len(op) * size) as u64;
+        let (si, so) = (I::DTYPE.size(), O::DTYPE.size());
+        check_aliasing(
+            (a_ptr, bytes(Operand::A, si)),
+            (b_ptr, bytes(Operand::B, si)),
+            (c_ptr, bytes(Operand::C, so)),
+        )?;
         let mut params = GemmParams {
             a: a_ptr,
             b: b_ptr,

@@ -1,5 +1,7 @@
 //! Shared pieces of the GPU tests: random operands, poisoning, running one case.
 
+pub mod reliability;
+
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use std::sync::Arc;
 use tessera::cudarc::driver::{CudaSlice, CudaStream};

@@ -12,8 +12,11 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 use std::cell::Cell;
 use std::process::ExitCode;
+use std::sync::Arc;
+use tessera::cudarc::driver::CudaContext;
 use tessera::half::{bf16, f16};
-use tessera::{DType, Element, Error, Gemm, GemmDesc, Kernel};
+use tessera::{DType, Element, Error, Gemm, GemmDesc, Kernel, MmaTile, Schedule};
+use tessera_tests::reliability::{self, Problem};
 use tessera_tests::{Case, Check, run_case};
 
 struct Suite<'a> {
@@ -199,6 +202,26 @@ impl Suite<'_> {
     }
 }
 
+/// Determinism, concurrency and graph capture for `kernel` with `I` → `O`.
+fn reliability<I: Element, O: Element>(
+    suite: &Suite,
+    ctx: &Arc<CudaContext>,
+    kernel: Kernel,
+    seed: u64,
+) {
+    let p = Problem::<I>::new(1000, 777, 1234, seed);
+    let tag = format!("{kernel} {}->{}", I::DTYPE, O::DTYPE);
+    suite.record(format!("{tag} deterministic"), || {
+        reliability::deterministic::<I, O>(suite.gemm, kernel, &p)
+    });
+    suite.record(format!("{tag} concurrent"), || {
+        reliability::concurrent::<I, O>(ctx, kernel, &p, 4)
+    });
+    suite.record(format!("{tag} graph replay"), || {
+        reliability::graph_replay::<I, O>(ctx, kernel, &p)
+    });
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quick = args.iter().any(|a| a == "--quick");
@@ -260,6 +283,15 @@ fn main() -> ExitCode {
         suite.kernel::<bf16, f32>(kernel);
         suite.kernel::<f16, f16>(kernel);
         suite.kernel::<f16, f32>(kernel);
+    }
+    for kernel in [Kernel::Auto, Kernel::Tiled(Schedule::Persistent)] {
+        reliability::<f32, f32>(&suite, &ctx, kernel, seed);
+    }
+    for kernel in [
+        Kernel::Auto,
+        Kernel::MmaSync(MmaTile::Auto, Schedule::Persistent),
+    ] {
+        reliability::<bf16, bf16>(&suite, &ctx, kernel, seed);
     }
     println!(
         "\ngpu: {} passed, {} failed",
