@@ -2,7 +2,7 @@
 //! program using `tessera` needs nothing at run time but the NVIDIA driver.
 
 use std::path::PathBuf;
-use tessera_kernels::kernels::{ARCHES, launch_bounds};
+use tessera_kernels::kernels::{ARCHES, PARAM_ALIGNMENT, launch_bounds};
 use tessera_ptx_builder::PtxBuilder;
 
 fn main() {
@@ -17,6 +17,7 @@ fn main() {
     for arch in ARCHES {
         let ptx = PtxBuilder::new(&kernels)
             .arch(arch)
+            .param_alignment(PARAM_ALIGNMENT)
             .launch_bounds_all(launch_bounds(arch))
             .build()
             .unwrap_or_else(|e| panic!("{e}"));

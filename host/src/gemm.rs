@@ -9,9 +9,9 @@ use crate::module::{Arch, Entry, Module};
 use crate::plan::{Call, Plan, plan};
 use crate::raw;
 use crate::tensor_map::{self, EncodeError, InputType};
-use cudarc::driver::{CudaSlice, CudaStream, DevicePtr, DevicePtrMut};
+use cudarc::driver::{CudaStream, DevicePtr, DevicePtrMut};
 use std::sync::Arc;
-use tessera_kernels::params::GemmParams;
+use tessera_kernels::params::{GemmParams, TensorMap};
 use tessera_kernels::schedule::{NaiveGrid, Persistent, TileGrid, TileScheduler};
 use tessera_kernels::shapes;
 
@@ -141,24 +141,15 @@ impl Gemm {
         } = plan(kernel, &call)?;
         let entry = self.entry(&name, kernel)?;
         let grid = self.grid_size(entry, schedule, desc)?;
-        // The TMA descriptors live in device memory (see `GemmParams::tensor_maps`), freed
-        // in stream order after the launch.
-        let tensor_maps = match kernel {
-            Kernel::Wgmma(w, _) => Some(self.tensor_maps::<I>(kernel, w, desc, a_ptr, b_ptr)?),
-            _ => None,
-        };
-        let _maps_read = tensor_maps.as_ref().map(|maps| {
-            let (ptr, read) = maps.device_ptr(&self.stream);
-            params.tensor_maps = ptr;
-            read
-        });
+        if let Kernel::Wgmma(w, _) = kernel {
+            params.tensor_maps = self.tensor_maps::<I>(kernel, w, desc, a_ptr, b_ptr)?;
+        }
         // SAFETY: the parameters were validated against the buffers, which outlive the
-        // launch through cudarc's stream-ordered events (`_a_read`, `_b_read`, `_c_write`,
-        // `_maps_read`).
+        // launch through cudarc's stream-ordered events (`_a_read`, `_b_read`, `_c_write`).
         unsafe { raw::launch(&self.stream, entry, grid, params) }
     }
 
-    /// Encodes the `[A, B]` tensor maps of a Hopper launch and copies them to the device.
+    /// Encodes the `[A, B]` tensor maps of a Hopper launch (passed by value in the parameters).
     fn tensor_maps<I: Element>(
         &self,
         kernel: Kernel,
@@ -166,7 +157,7 @@ impl Gemm {
         desc: &GemmDesc,
         a: u64,
         b: u64,
-    ) -> Result<CudaSlice<u64>> {
+    ) -> Result<[TensorMap; 2]> {
         let cfg = match schedule {
             WgmmaSchedule::Cooperative => &shapes::WGMMA_COOPERATIVE,
             WgmmaSchedule::PingPong => &shapes::WGMMA_PINGPONG,
@@ -188,9 +179,7 @@ impl Gemm {
                 reason: format!("{u:?}"),
             },
         })?;
-        // SAFETY: `CUtensorMap` is 128 bytes of plain data.
-        let words: [u64; 32] = unsafe { std::mem::transmute(maps) };
-        Ok(self.stream.clone_htod(&words)?)
+        Ok(maps.map(|m| TensorMap(m.opaque)))
     }
 
     fn entry(&self, name: &str, kernel: Kernel) -> Result<&Entry> {

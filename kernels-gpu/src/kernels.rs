@@ -11,6 +11,11 @@ use crate::sm90_layout::Sm90Config;
 /// the `a` variant), and sm_80 for Ampere, Ada and, through the driver's JIT, newer GPUs.
 pub const ARCHES: &[&str] = &["sm_90a", "sm_80"];
 
+/// Alignment of every entry's parameter block in the PTX: the TMA descriptors in
+/// [`GemmParams::tensor_maps`](crate::params::GemmParams) are read in place and must be
+/// 64-byte aligned.
+pub const PARAM_ALIGNMENT: u32 = 64;
+
 /// What the host needs to know to launch an entry point.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct KernelInfo {
@@ -85,7 +90,16 @@ macro_rules! kernels {
                 /// parameters.
                 #[unsafe(no_mangle)]
                 pub unsafe extern "ptx-kernel" fn $name(p: crate::params::GemmParams) {
-                    unsafe { $body(&p) }
+                    // rustc names an entry's first parameter `<entry>_param_0` in PTX.
+                    let at: u64;
+                    // SAFETY: address arithmetic on this entry's own parameter symbol.
+                    unsafe {
+                        core::arch::asm!(
+                            concat!("mov.u64 {0}, ", stringify!($name), "_param_0;\n\tcvta.param.u64 {0}, {0};"),
+                            out(reg64) at, options(pure, nomem, nostack)
+                        )
+                    };
+                    unsafe { $body(&p, crate::params::ParamSpace(at)) }
                 }
             }
         )*

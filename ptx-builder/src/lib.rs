@@ -64,6 +64,7 @@ pub struct PtxBuilder {
     arch: String,
     target_dir: Option<PathBuf>,
     bounds: Vec<(String, u32, u32)>,
+    param_alignment: Option<u32>,
 }
 
 impl PtxBuilder {
@@ -74,6 +75,7 @@ impl PtxBuilder {
             arch: "sm_90a".into(),
             target_dir: None,
             bounds: Vec::new(),
+            param_alignment: None,
         }
     }
 
@@ -95,6 +97,17 @@ impl PtxBuilder {
     /// `threads` fit on one SM.
     pub fn launch_bounds(mut self, name: &str, threads: u32, min_blocks: u32) -> Self {
         self.bounds.push((name.into(), threads, min_blocks));
+        self
+    }
+
+    /// Declares every entry's first parameter with `.align bytes` in the PTX.
+    ///
+    /// rustc's kernel ABI accepts parameter types aligned to at most 16 bytes, but some
+    /// hardware reads parameter data in place with stricter rules (a TMA descriptor used from
+    /// the parameter space must be 64-byte aligned). Only where the parameter starts changes;
+    /// its layout is the Rust type's.
+    pub fn param_alignment(mut self, bytes: u32) -> Self {
+        self.param_alignment = Some(bytes);
         self
     }
 
@@ -159,6 +172,10 @@ impl PtxBuilder {
             .join("release")
             .join(format!("{name}.ptx"));
         let ptx = std::fs::read_to_string(&ptx_path).map_err(|_| Error::MissingPtx(ptx_path))?;
+        let ptx = match self.param_alignment {
+            Some(bytes) => align_first_params(&ptx, bytes),
+            None => ptx,
+        };
         self.bounds
             .iter()
             .try_fold(ptx, |ptx, (n, t, b)| add_launch_bounds(&ptx, n, *t, *b))
@@ -211,6 +228,28 @@ fn add_launch_bounds(
     ))
 }
 
+/// Rewrites `.param .align N .b8 <entry>_param_0[` of every entry to `.align bytes`.
+fn align_first_params(ptx: &str, bytes: u32) -> String {
+    let mut out = String::with_capacity(ptx.len());
+    let mut in_entry_header = false;
+    for line in ptx.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.contains(".entry ") {
+            in_entry_header = true;
+        }
+        match trimmed.strip_prefix(".param .align ") {
+            Some(rest) if in_entry_header && rest.contains("_param_0[") => {
+                let decl = rest.split_once(' ').map_or(rest, |(_, d)| d);
+                out.push_str(&format!("\t.param .align {bytes} {decl}"));
+                in_entry_header = false;
+            }
+            _ => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,6 +261,16 @@ mod tests {
         assert_eq!(
             out,
             ".visible .entry k(\n\t.param .b64 p\n)\n.maxntid 256, 1, 1\n.minnctapersm 2\n{\n\tret;\n}\n"
+        );
+    }
+
+    #[test]
+    fn first_parameter_alignment_is_raised() {
+        let ptx = ".visible .entry k(\n\t.param .align 8 .b8 k_param_0[320]\n)\n{\n\tret;\n}\n";
+        let out = align_first_params(ptx, 64);
+        assert_eq!(
+            out,
+            ".visible .entry k(\n\t.param .align 64 .b8 k_param_0[320]\n)\n{\n\tret;\n}\n"
         );
     }
 

@@ -2,7 +2,7 @@
 
 use crate::root;
 use std::process::Command;
-use tessera_kernels::kernels::{ARCHES, launch_bounds};
+use tessera_kernels::kernels::{ARCHES, PARAM_ALIGNMENT, launch_bounds};
 use tessera_ptx_builder::PtxBuilder;
 
 /// What `ptxas -v` reported for one entry point.
@@ -25,6 +25,7 @@ pub fn build() -> Result<Vec<(String, std::path::PathBuf)>, String> {
             let ptx = PtxBuilder::new(root().join("kernels-gpu"))
                 .arch(arch)
                 .target_dir(root().join("target/nvptx"))
+                .param_alignment(PARAM_ALIGNMENT)
                 .launch_bounds_all(launch_bounds(arch))
                 .build()
                 .map_err(|e| e.to_string())?;

@@ -33,7 +33,7 @@
 //! k-step worse. On a naive grid a block never has a next tile.
 use crate::arch::{cp_async, smem, sync, thread};
 use crate::epilogue::LinearCombination;
-use crate::params::GemmParams;
+use crate::params::{GemmParams, ParamSpace};
 use crate::schedule::{TileGrid, TileScheduler, WorkTile};
 use crate::shapes::{SIMT_F32, SIMT_F32_A_PAD, SIMT_F32_SMEM_BYTES};
 use crate::unroll;
@@ -218,7 +218,7 @@ impl Mainloop<'_> {
 /// Launched with [`SIMT_F32`]`.threads` threads and [`SIMT_F32_SMEM_BYTES`] of dynamic shared
 /// memory on parameters the host validated.
 #[inline(always)]
-pub unsafe fn gemm<S: TileScheduler, const VECTOR: bool>(p: &GemmParams) {
+pub unsafe fn gemm<S: TileScheduler, const VECTOR: bool>(p: &GemmParams, _: ParamSpace) {
     let s = unsafe { smem::dynamic::<Storage>() };
     let grid = TileGrid::new(p.m, p.n, SIMT_F32.block_m, SIMT_F32.block_n, p.group_m);
     let mut scheduler = S::new(grid, thread::block_index_x(), thread::grid_dim_x());

@@ -64,7 +64,7 @@ use crate::epilogue::{LinearCombination, Output};
 use crate::mma_layout::{
     A_ROW_CHUNKS, a_fragment_offset, a_lane_offset, b_fragment_offset, b_lane_offset, copy_chunk,
 };
-use crate::params::GemmParams;
+use crate::params::{GemmParams, ParamSpace};
 use crate::schedule::{TileGrid, TileScheduler, WorkTile};
 #[cfg(doc)]
 use crate::shapes::MmaShape;
@@ -409,6 +409,7 @@ pub unsafe fn gemm<
     const STAGES: usize,
 >(
     p: &GemmParams,
+    _: ParamSpace,
 ) {
     unsafe { run::<S, In, Out, Geometry<WARPS_M, WARPS_N, STAGES>>(*p) }
 }

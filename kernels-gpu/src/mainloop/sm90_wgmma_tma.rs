@@ -34,7 +34,7 @@ use crate::arch::wgmma::{self, Operand};
 use crate::arch::{sync, thread, warpgroup};
 use crate::epilogue::{LinearCombination, Output};
 use crate::mainloop::sm90_pipeline::Ring;
-use crate::params::GemmParams;
+use crate::params::{GemmParams, ParamSpace};
 use crate::schedule::{TileGrid, TileScheduler, WorkTile};
 use crate::shapes::{WGMMA_COOPERATIVE, WGMMA_PINGPONG};
 use crate::sm90_layout::{
@@ -227,7 +227,10 @@ impl Role {
 /// bounds `.maxntid 384, .minnctapersm 1`, on validated parameters whose `tensor_maps` points
 /// at the `A` and `B` tensor maps the host encoded for this kernel (`host/src/tensor_map.rs`).
 #[inline(always)]
-pub unsafe fn gemm<Sch: Schedule, S: TileScheduler, T: Operand, O: Output>(p: &GemmParams) {
+pub unsafe fn gemm<Sch: Schedule, S: TileScheduler, T: Operand, O: Output>(
+    p: &GemmParams,
+    at: ParamSpace,
+) {
     let ring = unsafe { Ring::new(Sch::CONFIG) };
     if thread::index_x() == 0 {
         unsafe { ring.init(Sch::READERS * warpgroup::THREADS / 32) };
@@ -241,7 +244,7 @@ pub unsafe fn gemm<Sch: Schedule, S: TileScheduler, T: Operand, O: Output>(p: &G
         Role::Producer => {
             unsafe { warpgroup::decrease_registers::<PRODUCER_REGISTERS>() };
             if warpgroup::thread_index() == 0 {
-                unsafe { produce::<Sch, S>(p, &ring, tiles) };
+                unsafe { produce::<Sch, S>(p, at, &ring, tiles) };
             }
         }
         Role::Consumer(c) => {
@@ -253,9 +256,13 @@ pub unsafe fn gemm<Sch: Schedule, S: TileScheduler, T: Operand, O: Output>(p: &G
 
 /// The producer thread: every k-block of every tile of the block, in order.
 #[inline(always)]
-unsafe fn produce<Sch: Schedule, S: TileScheduler>(p: &GemmParams, ring: &Ring, mut tiles: S) {
-    // `GemmParams::tensor_maps`: [A, B], 128 bytes each.
-    let (map_a, map_b) = (p.tensor_maps, p.tensor_maps + 128);
+unsafe fn produce<Sch: Schedule, S: TileScheduler>(
+    p: &GemmParams,
+    at: ParamSpace,
+    ring: &Ring,
+    mut tiles: S,
+) {
+    let (map_a, map_b) = (at.tensor_map(0), at.tensor_map(1));
     unsafe {
         tma::prefetch_descriptor(map_a);
         tma::prefetch_descriptor(map_b);

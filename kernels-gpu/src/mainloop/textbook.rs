@@ -10,7 +10,7 @@
 
 use crate::arch::thread;
 use crate::epilogue::{LinearCombination, Output};
-use crate::params::GemmParams;
+use crate::params::{GemmParams, ParamSpace};
 use crate::schedule::{TileGrid, TileScheduler};
 use crate::shapes::TEXTBOOK;
 
@@ -19,7 +19,7 @@ use crate::shapes::TEXTBOOK;
 /// # Safety
 /// Launched with [`TEXTBOOK`]`.threads` threads on parameters the host validated.
 #[inline(always)]
-pub unsafe fn gemm<S: TileScheduler, I: Output, O: Output>(p: &GemmParams) {
+pub unsafe fn gemm<S: TileScheduler, I: Output, O: Output>(p: &GemmParams, _: ParamSpace) {
     let grid = TileGrid::new(p.m, p.n, TEXTBOOK.block_m, TEXTBOOK.block_n, p.group_m);
     let mut scheduler = S::new(grid, thread::block_index_x(), thread::grid_dim_x());
     let t = thread::index_x();
