@@ -23,7 +23,9 @@ const GROUP_M: u32 = 8;
 ///
 /// Created once (it loads the kernels into the stream's context), then used for any number
 /// of calls, from any thread. Every call is asynchronous on the stream: synchronise the
-/// stream before reading `C` on the host.
+/// stream before reading `C` on the host. A call allocates nothing and copies nothing, so it
+/// can be captured into a CUDA graph (with cudarc's event tracking switched off around the
+/// capture, as cudarc requires for capture).
 ///
 /// ```no_run
 /// # fn main() -> Result<(), tessera::Error> {
