@@ -25,6 +25,30 @@ done
 ./tessera-bench "$@"
 "#;
 
+const RUN_ALL: &str = r#"#!/usr/bin/env bash
+# Everything that belongs together on a GPU machine, logs and results into DIR (default
+# ./results): the GPU tests, the four compute-sanitizer tools on small shapes for every
+# kernel, and the benchmark suites (fp32, bf16 and f16, and a K-sweep at M = N = 8192).
+set -uo pipefail
+cd "$(dirname "$0")"
+out=$(realpath -m "${1:-results}")
+mkdir -p "$out"
+status=0
+./gpu-tests > "$out/gpu-tests.log" 2>&1 || status=1
+tail -n 1 "$out/gpu-tests.log"
+if command -v compute-sanitizer >/dev/null; then
+  for tool in memcheck racecheck synccheck initcheck; do
+    TESSERA_CASES=2 compute-sanitizer --tool "$tool" --error-exitcode 1 ./gpu-tests --quick       > "$out/sanitizer-$tool.log" 2>&1 || status=1
+    echo "$tool: $(grep -E 'SUMMARY' "$out/sanitizer-$tool.log" | tail -n 1)"
+  done
+fi
+./run-bench.sh --dtype f32 --out "$out" --name f32 > "$out/bench-f32.log" 2>&1 || status=1
+./run-bench.sh --dtype bf16 --dtype f16 --out "$out" --name tensor-cores > "$out/bench-tensor-cores.log" 2>&1 || status=1
+./run-bench.sh --dtype bf16 --kernel wgmma --out "$out" --name ksweep \
+  $(for k in 512 1024 2048 4096 8192 16384; do echo --shape 8192x8192x$k; done) > "$out/bench-ksweep.log" 2>&1 || status=1
+exit $status
+"#;
+
 pub fn run() -> Result<(), String> {
     let dist = root().join("dist");
     std::fs::create_dir_all(&dist).map_err(|e| e.to_string())?;
@@ -38,7 +62,11 @@ pub fn run() -> Result<(), String> {
     for (arch, ptx) in crate::ptx::build()? {
         std::fs::copy(ptx, dist.join(format!("kernels_{arch}.ptx"))).map_err(|e| e.to_string())?;
     }
-    for (name, text) in [("run-tests.sh", RUN_TESTS), ("run-bench.sh", RUN_BENCH)] {
+    for (name, text) in [
+        ("run-tests.sh", RUN_TESTS),
+        ("run-bench.sh", RUN_BENCH),
+        ("run-all.sh", RUN_ALL),
+    ] {
         let path = dist.join(name);
         std::fs::write(&path, text).map_err(|e| e.to_string())?;
         Command::new("chmod")
@@ -48,7 +76,7 @@ pub fn run() -> Result<(), String> {
             .map_err(|e| e.to_string())?;
     }
     println!(
-        "bundle in {}: copy it to the GPU machine and run ./run-tests.sh and ./run-bench.sh",
+        "bundle in {}: copy it to the GPU machine and run ./run-tests.sh, ./run-bench.sh or ./run-all.sh DIR",
         dist.display()
     );
     Ok(())
