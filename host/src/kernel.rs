@@ -66,13 +66,17 @@ pub enum WgmmaSchedule {
     /// cluster) that share each `B` tile: every block loads half of it from L2 and TMA
     /// multicasts it to both, which halves the `B` traffic.
     CooperativeCluster2,
+    /// Ping-pong in clusters of two blocks on vertically adjacent tiles (256 × 128 per
+    /// cluster and consumer turn), sharing `B` as [`CooperativeCluster2`](Self::CooperativeCluster2).
+    PingPongCluster2,
 }
 
 impl WgmmaSchedule {
-    pub const ALL: [WgmmaSchedule; 3] = [
+    pub const ALL: [WgmmaSchedule; 4] = [
         WgmmaSchedule::Cooperative,
         WgmmaSchedule::PingPong,
         WgmmaSchedule::CooperativeCluster2,
+        WgmmaSchedule::PingPongCluster2,
     ];
 
     pub(crate) fn entry_name(self) -> &'static str {
@@ -80,6 +84,7 @@ impl WgmmaSchedule {
             WgmmaSchedule::Cooperative => "cooperative",
             WgmmaSchedule::PingPong => "pingpong",
             WgmmaSchedule::CooperativeCluster2 => "cooperative_cluster2",
+            WgmmaSchedule::PingPongCluster2 => "pingpong_cluster2",
         }
     }
 
@@ -89,7 +94,7 @@ impl WgmmaSchedule {
             WgmmaSchedule::Cooperative | WgmmaSchedule::CooperativeCluster2 => {
                 &shapes::WGMMA_COOPERATIVE
             }
-            WgmmaSchedule::PingPong => &shapes::WGMMA_PINGPONG,
+            WgmmaSchedule::PingPong | WgmmaSchedule::PingPongCluster2 => &shapes::WGMMA_PINGPONG,
         }
     }
 }

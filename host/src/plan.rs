@@ -259,34 +259,31 @@ mod tests {
         );
     }
 
+    /// Every kernel of `Kernel::all()` (what the GPU tests and benchmarks run), for every type
+    /// pair it takes, plans an entry point that is built, on Hopper with aligned operands.
     #[test]
-    fn cluster_kernels_name_their_entries() {
+    fn every_kernel_plans_a_built_entry() {
+        use tessera_kernels::kernels::KERNELS;
         let p = params(4096, 4096, 4096);
-        let call = Call {
-            input: DType::F16,
-            output: DType::F32,
-            arch: HOPPER,
-            sm_count: 132,
-            params: &p,
-        };
-        for (s, entry) in [
-            (
-                Schedule::Persistent,
-                "wgmma_f16_f32_cooperative_cluster2_persistent",
-            ),
-            (
-                Schedule::NaiveGrid,
-                "wgmma_f16_f32_cooperative_cluster2_naive",
-            ),
-        ] {
-            let kernel = Kernel::Wgmma(WgmmaSchedule::CooperativeCluster2, s);
-            assert_eq!(plan(kernel, &call).unwrap().entry, entry);
-            assert!(
-                tessera_kernels::kernels::KERNELS
-                    .iter()
-                    .any(|k| k.name == entry && k.cluster_m == 2),
-                "{entry}"
-            );
+        let types = [DType::F32, DType::BF16, DType::F16];
+        for kernel in Kernel::all() {
+            for (input, output) in types.iter().flat_map(|&i| types.map(|o| (i, o))) {
+                if !kernel.supports(input, output) {
+                    continue;
+                }
+                let call = Call {
+                    input,
+                    output,
+                    arch: HOPPER,
+                    sm_count: 132,
+                    params: &p,
+                };
+                let entry = plan(kernel, &call).unwrap().entry;
+                let info = KERNELS.iter().find(|k| k.name == entry);
+                let info = info.unwrap_or_else(|| panic!("{kernel}: {entry} is not built"));
+                let clustered = kernel.to_string().contains("_cluster2/");
+                assert_eq!(info.cluster_m, if clustered { 2 } else { 1 }, "{entry}");
+            }
         }
         assert_eq!(
             Kernel::Wgmma(WgmmaSchedule::CooperativeCluster2, Schedule::Persistent).to_string(),

@@ -244,6 +244,24 @@ kernels! {
     wgmma_f16_f32_cooperative_cluster2_persistent [sm90a; wgmma = COOP, cluster_m = 2] => wgmma::<Cooperative, Persistent2, F16, f32>;
     /// f16 → f32, cooperative, 2-block clusters, one cluster per cluster tile.
     wgmma_f16_f32_cooperative_cluster2_naive [sm90a; wgmma = COOP, cluster_m = 2] => wgmma::<Cooperative, NaiveGrid2, F16, f32>;
+    // The same for ping-pong (a 256 × 128 cluster tile per consumer turn):
+    // `wgmma_<input>_<output>_pingpong_cluster2_<scheduler>`.
+    /// bf16 → bf16, ping-pong, 2-block clusters, persistent clusters.
+    wgmma_bf16_bf16_pingpong_cluster2_persistent [sm90a; wgmma = PP, cluster_m = 2] => wgmma::<PingPong, Persistent2, Bf16, Bf16>;
+    /// bf16 → bf16, ping-pong, 2-block clusters, one cluster per cluster tile.
+    wgmma_bf16_bf16_pingpong_cluster2_naive [sm90a; wgmma = PP, cluster_m = 2] => wgmma::<PingPong, NaiveGrid2, Bf16, Bf16>;
+    /// bf16 → f32, ping-pong, 2-block clusters, persistent clusters.
+    wgmma_bf16_f32_pingpong_cluster2_persistent [sm90a; wgmma = PP, cluster_m = 2] => wgmma::<PingPong, Persistent2, Bf16, f32>;
+    /// bf16 → f32, ping-pong, 2-block clusters, one cluster per cluster tile.
+    wgmma_bf16_f32_pingpong_cluster2_naive [sm90a; wgmma = PP, cluster_m = 2] => wgmma::<PingPong, NaiveGrid2, Bf16, f32>;
+    /// f16 → f16, ping-pong, 2-block clusters, persistent clusters.
+    wgmma_f16_f16_pingpong_cluster2_persistent [sm90a; wgmma = PP, cluster_m = 2] => wgmma::<PingPong, Persistent2, F16, F16>;
+    /// f16 → f16, ping-pong, 2-block clusters, one cluster per cluster tile.
+    wgmma_f16_f16_pingpong_cluster2_naive [sm90a; wgmma = PP, cluster_m = 2] => wgmma::<PingPong, NaiveGrid2, F16, F16>;
+    /// f16 → f32, ping-pong, 2-block clusters, persistent clusters.
+    wgmma_f16_f32_pingpong_cluster2_persistent [sm90a; wgmma = PP, cluster_m = 2] => wgmma::<PingPong, Persistent2, F16, f32>;
+    /// f16 → f32, ping-pong, 2-block clusters, one cluster per cluster tile.
+    wgmma_f16_f32_pingpong_cluster2_naive [sm90a; wgmma = PP, cluster_m = 2] => wgmma::<PingPong, NaiveGrid2, F16, f32>;
 }
 
 /// `(name, threads, min_blocks_per_sm)` of every entry point in the PTX module of `arch`

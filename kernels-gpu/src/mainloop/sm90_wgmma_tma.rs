@@ -313,8 +313,9 @@ unsafe fn produce<Sch: Schedule, S: TileScheduler>(p: &GemmParams, ring: &Ring, 
     while let Some(t) = tiles.next() {
         let mut m0 = t.m * tile.block_m;
         if S::CLUSTER_M > 1 {
-            // A tile below the matrix loads the last tile row's `A` instead: every box in
-            // bounds, its bytes counted as always; the results are never stored.
+            // A tile below the matrix loads the last tile row's `A` instead, so that every
+            // box starts inside the matrix as without clusters (the bytes are counted in
+            // full either way); its results are never stored.
             m0 = m0.min((p.m - 1) / tile.block_m * tile.block_m);
         }
         let (m0, n0) = (m0 as i32, (t.n * tile.block_n) as i32);
