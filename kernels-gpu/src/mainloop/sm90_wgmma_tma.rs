@@ -43,8 +43,10 @@
 //!   after its own last `full` wait).
 //!
 //! A block whose tile lies entirely below the matrix (the last cluster row when `tiles_m` is
-//! not a multiple of `c`) walks the same k-blocks as its peers, loading a clamped, valid `A`
-//! box that it computes with and then does not store (the epilogue masks rows `≥ M`).
+//! not a multiple of `c`) walks the same k-blocks as its peers: its `A` boxes are entirely out
+//! of bounds, so TMA fills them with zeros and still counts their bytes (as it does for the
+//! `B` boxes past `N` of narrow matrices, without clusters too), and the epilogue stores
+//! nothing of it (it masks rows `≥ M`).
 
 use crate::arch::wgmma::{self, Operand};
 use crate::arch::{cluster, sync, thread, warpgroup};
@@ -311,14 +313,7 @@ unsafe fn produce<Sch: Schedule, S: TileScheduler>(p: &GemmParams, ring: &Ring, 
     let everyone = ((1u32 << S::CLUSTER_M) - 1) as u16;
     let mut state = PipelineState::new(Sch::CONFIG.stages);
     while let Some(t) = tiles.next() {
-        let mut m0 = t.m * tile.block_m;
-        if S::CLUSTER_M > 1 {
-            // A tile below the matrix loads the last tile row's `A` instead, so that every
-            // box starts inside the matrix as without clusters (the bytes are counted in
-            // full either way); its results are never stored.
-            m0 = m0.min((p.m - 1) / tile.block_m * tile.block_m);
-        }
-        let (m0, n0) = (m0 as i32, (t.n * tile.block_n) as i32);
+        let (m0, n0) = ((t.m * tile.block_m) as i32, (t.n * tile.block_n) as i32);
         for kb in 0..k_blocks {
             let k0 = (kb * BK) as i32;
             let (a, b) = (ring.a(state.stage), ring.b(state.stage));
