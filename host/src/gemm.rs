@@ -12,8 +12,7 @@ use crate::tensor_map::{self, EncodeError, InputType};
 use cudarc::driver::{CudaStream, DevicePtr, DevicePtrMut};
 use std::sync::Arc;
 use tessera_kernels::params::{GemmParams, TensorMap};
-use tessera_kernels::schedule::{NaiveGrid, Persistent, TileGrid, TileScheduler};
-use tessera_kernels::shapes;
+use tessera_kernels::schedule::{Clustered, NaiveGrid, Persistent, TileGrid, TileScheduler};
 
 /// Tile-rows per group in the grouped tile order: 8 rows of 128 share L2 well on every GPU
 /// measured, for both grids.
@@ -160,10 +159,7 @@ impl Gemm {
         a: u64,
         b: u64,
     ) -> Result<[TensorMap; 2]> {
-        let cfg = match schedule {
-            WgmmaSchedule::Cooperative => &shapes::WGMMA_COOPERATIVE,
-            WgmmaSchedule::PingPong => &shapes::WGMMA_PINGPONG,
-        };
+        let cfg = schedule.config();
         let ty = if I::DTYPE == DType::BF16 {
             InputType::Bf16
         } else {
@@ -194,7 +190,8 @@ impl Gemm {
         })
     }
 
-    /// Blocks to launch: one per tile, or one per resident slot.
+    /// Blocks to launch: one per tile, or one per resident slot; for a kernel launched in
+    /// clusters, whole clusters, through the same [`Clustered`] scheduler as the kernel's.
     fn grid_size(&self, entry: &Entry, schedule: Schedule, desc: &GemmDesc) -> Result<u32> {
         let tile = entry.info.tile;
         let (tiles_m, tiles_n) = (
@@ -215,9 +212,18 @@ impl Gemm {
             tile.block_n,
             GROUP_M,
         );
-        Ok(match schedule {
-            Schedule::NaiveGrid => NaiveGrid::grid_size(&grid, entry.resident),
-            Schedule::Persistent => Persistent::grid_size(&grid, entry.resident),
+        let resident = entry.resident;
+        Ok(match (schedule, entry.info.cluster_m) {
+            (Schedule::NaiveGrid, 1) => NaiveGrid::grid_size(&grid, resident),
+            (Schedule::Persistent, 1) => Persistent::grid_size(&grid, resident),
+            (Schedule::NaiveGrid, 2) => Clustered::<NaiveGrid, 2>::grid_size(&grid, resident),
+            (Schedule::Persistent, 2) => Clustered::<Persistent, 2>::grid_size(&grid, resident),
+            (_, c) => {
+                return Err(Error::Unsupported {
+                    kernel: entry.info.name.into(),
+                    reason: format!("no host scheduler for clusters of {c} blocks"),
+                });
+            }
         })
     }
 }

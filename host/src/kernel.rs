@@ -2,6 +2,8 @@
 
 use crate::element::DType;
 use std::fmt;
+use tessera_kernels::shapes;
+use tessera_kernels::sm90_layout::Sm90Config;
 
 /// How thread blocks are mapped to output tiles.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -60,15 +62,39 @@ pub enum WgmmaSchedule {
     /// Each consumer owns a 128 × 128 tile and the two alternate, so that one's epilogue
     /// overlaps the other's tensor-core work.
     PingPong,
+    /// Cooperative, in clusters of two blocks on vertically adjacent tiles (256 × 256 per
+    /// cluster) that share each `B` tile: every block loads half of it from L2 and TMA
+    /// multicasts it to both, which halves the `B` traffic.
+    CooperativeCluster2,
+    /// Ping-pong in clusters of two blocks on vertically adjacent tiles (256 × 128 per
+    /// cluster and consumer turn), sharing `B` as [`CooperativeCluster2`](Self::CooperativeCluster2).
+    PingPongCluster2,
 }
 
 impl WgmmaSchedule {
-    pub const ALL: [WgmmaSchedule; 2] = [WgmmaSchedule::Cooperative, WgmmaSchedule::PingPong];
+    pub const ALL: [WgmmaSchedule; 4] = [
+        WgmmaSchedule::Cooperative,
+        WgmmaSchedule::PingPong,
+        WgmmaSchedule::CooperativeCluster2,
+        WgmmaSchedule::PingPongCluster2,
+    ];
 
     pub(crate) fn entry_name(self) -> &'static str {
         match self {
             WgmmaSchedule::Cooperative => "cooperative",
             WgmmaSchedule::PingPong => "pingpong",
+            WgmmaSchedule::CooperativeCluster2 => "cooperative_cluster2",
+            WgmmaSchedule::PingPongCluster2 => "pingpong_cluster2",
+        }
+    }
+
+    /// The tile configuration of one block (the tensor maps' boxes follow from it).
+    pub(crate) fn config(self) -> &'static Sm90Config {
+        match self {
+            WgmmaSchedule::Cooperative | WgmmaSchedule::CooperativeCluster2 => {
+                &shapes::WGMMA_COOPERATIVE
+            }
+            WgmmaSchedule::PingPong | WgmmaSchedule::PingPongCluster2 => &shapes::WGMMA_PINGPONG,
         }
     }
 }

@@ -1,8 +1,10 @@
 //! The embedded PTX, loaded once per `Gemm`, and its entry points.
 
 use crate::error::{Error, Result};
-use cudarc::driver::sys::CUfunction_attribute;
-use cudarc::driver::{CudaContext, CudaFunction, CudaModule};
+use crate::raw;
+use cudarc::driver::result::DriverError;
+use cudarc::driver::sys::{self, CUfunction_attribute};
+use cudarc::driver::{CudaContext, CudaFunction, CudaModule, LaunchConfig};
 use cudarc::nvrtc::Ptx;
 use std::sync::Arc;
 use tessera_kernels::kernels::{KERNELS, KernelInfo};
@@ -47,7 +49,8 @@ impl Arch {
 pub(crate) struct Entry {
     pub func: CudaFunction,
     pub info: &'static KernelInfo,
-    /// Blocks of this kernel that fit on the whole GPU at once.
+    /// Blocks of this kernel that fit on the whole GPU at once; for a kernel launched in
+    /// clusters, in whole clusters (a multiple of `info.cluster_m`).
     pub resident: u32,
 }
 
@@ -95,11 +98,45 @@ impl Module {
             info.smem_bytes as usize,
             None,
         )?;
+        let blocks = per_sm.max(1) * sm_count;
+        let resident = match info.cluster_m {
+            1 => blocks,
+            // A cluster's blocks must share one GPC, so whole clusters may fit fewer blocks
+            // than the SMs allow; without an answer from the driver, assume all SMs pair up.
+            c => Self::max_active_clusters(&func, info)
+                .ok()
+                .filter(|&n| n > 0)
+                .map_or(blocks / c * c, |n| n * c),
+        };
         Ok(Entry {
             func,
             info,
-            resident: per_sm.max(1) * sm_count,
+            resident,
         })
+    }
+
+    /// Clusters of `info.cluster_m` blocks of `func` that can run on the GPU at once
+    /// (`cuOccupancyMaxActiveClusters`; the cluster size must be given, the kernel has none
+    /// built in). Uses the current context, which loading the module bound.
+    fn max_active_clusters(
+        func: &CudaFunction,
+        info: &KernelInfo,
+    ) -> std::result::Result<u32, DriverError> {
+        let cfg = LaunchConfig {
+            grid_dim: (info.cluster_m, 1, 1),
+            block_dim: (info.tile.threads, 1, 1),
+            shared_mem_bytes: info.smem_bytes,
+        };
+        let mut attrs = [raw::cluster_dimension(info.cluster_m)];
+        let config = raw::launch_config(&cfg, std::ptr::null_mut(), &mut attrs);
+        let mut clusters = 0;
+        // SAFETY: every pointer is to a live local; the function belongs to the current
+        // context.
+        unsafe {
+            sys::cuOccupancyMaxActiveClusters(&mut clusters, func.cu_function(), &config)
+                .result()?
+        };
+        Ok(clusters.max(0) as u32)
     }
 
     /// The entry point called `name`.

@@ -9,6 +9,18 @@ use tessera_kernels::params::GemmParams;
 use tessera_kernels::select::{MmaUnsupported, mma_can_implement, mma_tile};
 use tessera_kernels::shapes::MMA_128X128;
 
+/// Whether `Kernel::Auto` takes the cooperative kernel in 2-block clusters
+/// ([`WgmmaSchedule::CooperativeCluster2`]) instead of the plain cooperative one on Hopper.
+/// Off until it has been measured faster on an H100; flip it then (the tests below follow).
+const AUTO_PREFERS_CLUSTER2: bool = false;
+
+/// The Hopper schedule `Kernel::Auto` takes.
+const AUTO_WGMMA: WgmmaSchedule = if AUTO_PREFERS_CLUSTER2 {
+    WgmmaSchedule::CooperativeCluster2
+} else {
+    WgmmaSchedule::Cooperative
+};
+
 /// What to launch.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Plan {
@@ -88,8 +100,9 @@ fn unsupported(kernel: Kernel, reason: &str) -> Error {
 /// `Kernel::Auto` picks, in order:
 /// - fp32: the tiled kernel on the persistent grid (any alignment: unaligned operands take
 ///   its 4-byte-access variant);
-/// - 16-bit inputs on Hopper: `wgmma`, cooperative, persistent, when `A` and `B` suit TMA
-///   (16-byte aligned starts, leading dimensions multiples of 8) and `K > 0`;
+/// - 16-bit inputs on Hopper: `wgmma`, cooperative (in 2-block clusters if
+///   [`AUTO_PREFERS_CLUSTER2`]), persistent, when `A` and `B` suit TMA (16-byte aligned
+///   starts, leading dimensions multiples of 8) and `K > 0`;
 /// - otherwise `mma.sync` on the persistent grid, tile by `select::mma_tile`, when `A`, `B`
 ///   and `C` are 16-byte aligned with leading dimensions multiples of 8 and `K > 0`;
 /// - otherwise the textbook kernel, which takes any call.
@@ -156,7 +169,7 @@ fn auto(call: &Call) -> Plan {
         &[Kernel::Tiled(Schedule::Persistent)]
     } else {
         &[
-            Kernel::Wgmma(WgmmaSchedule::Cooperative, Schedule::Persistent),
+            Kernel::Wgmma(AUTO_WGMMA, Schedule::Persistent),
             Kernel::MmaSync(MmaTile::Auto, Schedule::Persistent),
             Kernel::Textbook,
         ]
@@ -211,7 +224,7 @@ mod tests {
         let p = params(4096, 4096, 4096);
         assert_eq!(
             auto_entry(DType::BF16, DType::BF16, HOPPER, &p),
-            "wgmma_bf16_bf16_cooperative_persistent"
+            format!("wgmma_bf16_bf16_{AUTO_WGMMA}_persistent")
         );
         assert_eq!(
             auto_entry(DType::BF16, DType::F32, AMPERE, &p),
@@ -238,11 +251,43 @@ mod tests {
         };
         assert_eq!(
             auto_entry(DType::BF16, DType::BF16, HOPPER, &p),
-            "wgmma_bf16_bf16_cooperative_persistent"
+            format!("wgmma_bf16_bf16_{AUTO_WGMMA}_persistent")
         );
         assert_eq!(
             auto_entry(DType::BF16, DType::BF16, AMPERE, &p),
             "textbook_bf16_bf16"
+        );
+    }
+
+    /// Every kernel of `Kernel::all()` (what the GPU tests and benchmarks run), for every type
+    /// pair it takes, plans an entry point that is built, on Hopper with aligned operands.
+    #[test]
+    fn every_kernel_plans_a_built_entry() {
+        use tessera_kernels::kernels::KERNELS;
+        let p = params(4096, 4096, 4096);
+        let types = [DType::F32, DType::BF16, DType::F16];
+        for kernel in Kernel::all() {
+            for (input, output) in types.iter().flat_map(|&i| types.map(|o| (i, o))) {
+                if !kernel.supports(input, output) {
+                    continue;
+                }
+                let call = Call {
+                    input,
+                    output,
+                    arch: HOPPER,
+                    sm_count: 132,
+                    params: &p,
+                };
+                let entry = plan(kernel, &call).unwrap().entry;
+                let info = KERNELS.iter().find(|k| k.name == entry);
+                let info = info.unwrap_or_else(|| panic!("{kernel}: {entry} is not built"));
+                let clustered = kernel.to_string().contains("_cluster2/");
+                assert_eq!(info.cluster_m, if clustered { 2 } else { 1 }, "{entry}");
+            }
+        }
+        assert_eq!(
+            Kernel::Wgmma(WgmmaSchedule::CooperativeCluster2, Schedule::Persistent).to_string(),
+            "wgmma/cooperative_cluster2/persistent"
         );
     }
 

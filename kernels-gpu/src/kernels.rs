@@ -30,6 +30,11 @@ pub struct KernelInfo {
     /// The oldest PTX module that has the entry: 80 (`sm_80` and `sm_90a`) or 90 (`sm_90a`
     /// only: `wgmma`, TMA, `setmaxnreg`).
     pub min_arch: u32,
+    /// Blocks per thread-block cluster, along the grid's x (the scheduler's
+    /// [`CLUSTER_M`](crate::schedule::TileScheduler::CLUSTER_M)): the host launches with
+    /// cluster dimensions `(cluster_m, 1, 1)` and a grid that is a multiple of it. 1: no
+    /// cluster.
+    pub cluster_m: u32,
 }
 
 /// The launch columns of a [`kernels!`] line, as a [`KernelInfo`] without a name: spelled
@@ -37,7 +42,7 @@ pub struct KernelInfo {
 /// [`Sm90Config`].
 macro_rules! launch {
     (sm80; tile = $tile:expr, smem = $smem:expr, min_blocks = $min_blocks:expr) => {
-        KernelInfo { name: "", tile: $tile, smem_bytes: $smem, min_blocks_per_sm: $min_blocks, min_arch: 80 }
+        KernelInfo { name: "", tile: $tile, smem_bytes: $smem, min_blocks_per_sm: $min_blocks, min_arch: 80, cluster_m: 1 }
     };
     (sm80; mma = $shape:expr) => {
         launch!(sm80; tile = $shape.tile, smem = $shape.smem_bytes(), min_blocks = $shape.min_blocks_per_sm)
@@ -45,6 +50,11 @@ macro_rules! launch {
     // One block per SM: `setmaxnreg`'s register split assumes it.
     (sm90a; wgmma = $cfg:expr) => {
         KernelInfo { min_arch: 90, ..launch!(sm80; tile = $cfg.tile, smem = $cfg.smem_bytes(), min_blocks = 1) }
+    };
+    // In clusters of `$cluster` blocks along M: the line's scheduler is `Clustered<_, $cluster>`
+    // (the kernel traps when launched otherwise).
+    (sm90a; wgmma = $cfg:expr, cluster_m = $cluster:expr) => {
+        KernelInfo { cluster_m: $cluster, ..launch!(sm90a; wgmma = $cfg) }
     };
 }
 
@@ -111,18 +121,28 @@ macro_rules! kernels {
     };
 }
 
-#[cfg(all(target_arch = "nvptx64", target_feature = "sm_90a"))]
-use crate::mainloop::sm90_wgmma_tma::{Cooperative, PingPong, gemm as wgmma};
 #[cfg(target_arch = "nvptx64")]
 use crate::{
     element::{Bf16, F16},
     mainloop,
     schedule::{NaiveGrid, Persistent},
 };
+#[cfg(all(target_arch = "nvptx64", target_feature = "sm_90a"))]
+use crate::{
+    mainloop::sm90_wgmma_tma::{Cooperative, PingPong, gemm as wgmma},
+    schedule::Clustered,
+};
 
 /// Launch data of the Hopper kernels (tile, threads, shared memory).
 const COOP: Sm90Config = shapes::WGMMA_COOPERATIVE;
 const PP: Sm90Config = shapes::WGMMA_PINGPONG;
+
+/// The Hopper kernels' schedulers in clusters of two blocks stacked along M, which share
+/// each `B` tile through TMA multicast.
+#[cfg(all(target_arch = "nvptx64", target_feature = "sm_90a"))]
+type Persistent2 = Clustered<Persistent, 2>;
+#[cfg(all(target_arch = "nvptx64", target_feature = "sm_90a"))]
+type NaiveGrid2 = Clustered<NaiveGrid, 2>;
 
 kernels! {
     // One thread per output, one block per 16 × 16 tile: `textbook_<input>_<output>`.
@@ -219,6 +239,43 @@ kernels! {
     wgmma_f16_f32_pingpong_persistent [sm90a; wgmma = PP] => wgmma::<PingPong, Persistent, F16, f32>;
     /// f16 → f32, ping-pong, one block per tile.
     wgmma_f16_f32_pingpong_naive [sm90a; wgmma = PP] => wgmma::<PingPong, NaiveGrid, F16, f32>;
+
+    // Hopper in clusters of two blocks on vertically adjacent tiles, sharing `B` through TMA
+    // multicast (a 256 × 256 cluster tile): `wgmma_<input>_<output>_cooperative_cluster2_<scheduler>`.
+    /// bf16 → bf16, cooperative, 2-block clusters, persistent clusters.
+    wgmma_bf16_bf16_cooperative_cluster2_persistent [sm90a; wgmma = COOP, cluster_m = 2] => wgmma::<Cooperative, Persistent2, Bf16, Bf16>;
+    /// bf16 → bf16, cooperative, 2-block clusters, one cluster per cluster tile.
+    wgmma_bf16_bf16_cooperative_cluster2_naive [sm90a; wgmma = COOP, cluster_m = 2] => wgmma::<Cooperative, NaiveGrid2, Bf16, Bf16>;
+    /// bf16 → f32, cooperative, 2-block clusters, persistent clusters.
+    wgmma_bf16_f32_cooperative_cluster2_persistent [sm90a; wgmma = COOP, cluster_m = 2] => wgmma::<Cooperative, Persistent2, Bf16, f32>;
+    /// bf16 → f32, cooperative, 2-block clusters, one cluster per cluster tile.
+    wgmma_bf16_f32_cooperative_cluster2_naive [sm90a; wgmma = COOP, cluster_m = 2] => wgmma::<Cooperative, NaiveGrid2, Bf16, f32>;
+    /// f16 → f16, cooperative, 2-block clusters, persistent clusters.
+    wgmma_f16_f16_cooperative_cluster2_persistent [sm90a; wgmma = COOP, cluster_m = 2] => wgmma::<Cooperative, Persistent2, F16, F16>;
+    /// f16 → f16, cooperative, 2-block clusters, one cluster per cluster tile.
+    wgmma_f16_f16_cooperative_cluster2_naive [sm90a; wgmma = COOP, cluster_m = 2] => wgmma::<Cooperative, NaiveGrid2, F16, F16>;
+    /// f16 → f32, cooperative, 2-block clusters, persistent clusters.
+    wgmma_f16_f32_cooperative_cluster2_persistent [sm90a; wgmma = COOP, cluster_m = 2] => wgmma::<Cooperative, Persistent2, F16, f32>;
+    /// f16 → f32, cooperative, 2-block clusters, one cluster per cluster tile.
+    wgmma_f16_f32_cooperative_cluster2_naive [sm90a; wgmma = COOP, cluster_m = 2] => wgmma::<Cooperative, NaiveGrid2, F16, f32>;
+    // The same for ping-pong (a 256 × 128 cluster tile per consumer turn):
+    // `wgmma_<input>_<output>_pingpong_cluster2_<scheduler>`.
+    /// bf16 → bf16, ping-pong, 2-block clusters, persistent clusters.
+    wgmma_bf16_bf16_pingpong_cluster2_persistent [sm90a; wgmma = PP, cluster_m = 2] => wgmma::<PingPong, Persistent2, Bf16, Bf16>;
+    /// bf16 → bf16, ping-pong, 2-block clusters, one cluster per cluster tile.
+    wgmma_bf16_bf16_pingpong_cluster2_naive [sm90a; wgmma = PP, cluster_m = 2] => wgmma::<PingPong, NaiveGrid2, Bf16, Bf16>;
+    /// bf16 → f32, ping-pong, 2-block clusters, persistent clusters.
+    wgmma_bf16_f32_pingpong_cluster2_persistent [sm90a; wgmma = PP, cluster_m = 2] => wgmma::<PingPong, Persistent2, Bf16, f32>;
+    /// bf16 → f32, ping-pong, 2-block clusters, one cluster per cluster tile.
+    wgmma_bf16_f32_pingpong_cluster2_naive [sm90a; wgmma = PP, cluster_m = 2] => wgmma::<PingPong, NaiveGrid2, Bf16, f32>;
+    /// f16 → f16, ping-pong, 2-block clusters, persistent clusters.
+    wgmma_f16_f16_pingpong_cluster2_persistent [sm90a; wgmma = PP, cluster_m = 2] => wgmma::<PingPong, Persistent2, F16, F16>;
+    /// f16 → f16, ping-pong, 2-block clusters, one cluster per cluster tile.
+    wgmma_f16_f16_pingpong_cluster2_naive [sm90a; wgmma = PP, cluster_m = 2] => wgmma::<PingPong, NaiveGrid2, F16, F16>;
+    /// f16 → f32, ping-pong, 2-block clusters, persistent clusters.
+    wgmma_f16_f32_pingpong_cluster2_persistent [sm90a; wgmma = PP, cluster_m = 2] => wgmma::<PingPong, Persistent2, F16, f32>;
+    /// f16 → f32, ping-pong, 2-block clusters, one cluster per cluster tile.
+    wgmma_f16_f32_pingpong_cluster2_naive [sm90a; wgmma = PP, cluster_m = 2] => wgmma::<PingPong, NaiveGrid2, F16, f32>;
 }
 
 /// `(name, threads, min_blocks_per_sm)` of every entry point in the PTX module of `arch`
@@ -250,6 +307,30 @@ mod tests {
                 k.name
             );
             assert!(k.smem_bytes <= 227 * 1024, "{}", k.name);
+        }
+    }
+
+    /// `_cluster<c>_` in the name if and only if the launch is in clusters of `c`; clusters
+    /// only on Hopper, with the same launch data as the entry without clusters.
+    #[test]
+    fn cluster_entries_say_so() {
+        extern crate std;
+        for k in KERNELS {
+            let tag = std::format!("_cluster{}_", k.cluster_m);
+            assert_eq!(k.name.contains("_cluster"), k.cluster_m > 1, "{}", k.name);
+            if k.cluster_m > 1 {
+                assert!(k.name.contains(&tag) && k.min_arch == 90, "{}", k.name);
+                let plain = k.name.replace(&tag, "_");
+                let p = KERNELS.iter().find(|o| o.name == plain).expect(k.name);
+                assert_eq!(
+                    KernelInfo {
+                        name: p.name,
+                        cluster_m: p.cluster_m,
+                        ..*k
+                    },
+                    *p
+                );
+            }
         }
     }
 

@@ -10,6 +10,10 @@
 //!
 //! Both walk tiles in the same grouped order ([`TileGrid::tile`]), so the difference between
 //! them is persistence alone.
+//!
+//! [`Clustered`] wraps either for kernels launched in thread-block clusters: the wrapped
+//! scheduler hands out cluster tiles (`CLUSTER_M` tiles stacked along M), and each block of
+//! the cluster computes its own tile of them.
 
 /// One output tile: its position in tiles (not elements).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -74,6 +78,9 @@ const fn min(a: u32, b: u32) -> u32 {
 pub trait TileScheduler: Sized {
     /// Whether a block may get more than one tile (and should prepare the next one early).
     const PERSISTENT: bool;
+    /// Blocks per cluster, stacked along M (see [`Clustered`]); 1 for a grid launched
+    /// without clusters. The host launches in clusters of this size.
+    const CLUSTER_M: u32 = 1;
     /// How many blocks to launch for `grid`, when `resident` blocks fit on the GPU at once.
     fn grid_size(grid: &TileGrid, resident: u32) -> u32;
     /// The scheduler of block `block` out of `blocks`.
@@ -151,6 +158,70 @@ impl TileScheduler for Persistent {
     }
 }
 
+/// Clusters of `CLUSTER_M` consecutive blocks (the host launches with cluster dimensions
+/// `(CLUSTER_M, 1, 1)`), scheduled by `S` over cluster tiles of `CLUSTER_M · block_m ×
+/// block_n`: block `b` is rank `b % CLUSTER_M` of cluster `b / CLUSTER_M` and computes tile
+/// row `CLUSTER_M · i + rank` of each cluster tile row `i` its cluster gets.
+///
+/// Every block of a cluster gets the same number of tiles, in step, with the same tile column:
+/// what lets them share the `B` tile of each k-block. When `tiles_m` is not a multiple of
+/// `CLUSTER_M`, the last cluster tile row hangs over M: blocks of higher rank then get tiles
+/// with `m ≥ tiles_m`, entirely below the matrix, which they must still walk (their cluster
+/// peers rely on their loads and barrier arrivals) but store nothing of.
+#[derive(Clone, Copy, Debug)]
+pub struct Clustered<S, const CLUSTER_M: u32> {
+    inner: S,
+    rank: u32,
+}
+
+impl<S, const CLUSTER_M: u32> Clustered<S, CLUSTER_M> {
+    /// The grid of cluster tiles; groups keep (at least) as many tile rows as `grid`'s.
+    #[inline(always)]
+    const fn cluster_grid(grid: &TileGrid) -> TileGrid {
+        TileGrid {
+            tiles_m: grid.tiles_m.div_ceil(CLUSTER_M),
+            tiles_n: grid.tiles_n,
+            group_m: grid.group_m.div_ceil(CLUSTER_M),
+        }
+    }
+}
+
+impl<S: TileScheduler, const CLUSTER_M: u32> TileScheduler for Clustered<S, CLUSTER_M> {
+    const PERSISTENT: bool = S::PERSISTENT;
+    const CLUSTER_M: u32 = {
+        assert!(CLUSTER_M >= 1 && S::CLUSTER_M == 1);
+        CLUSTER_M
+    };
+
+    /// `CLUSTER_M` blocks per cluster `S` would launch with `resident / CLUSTER_M` slots:
+    /// a multiple of `CLUSTER_M`, as the cluster launch requires.
+    #[inline(always)]
+    fn grid_size(grid: &TileGrid, resident: u32) -> u32 {
+        CLUSTER_M * S::grid_size(&Self::cluster_grid(grid), resident / CLUSTER_M)
+    }
+
+    #[inline(always)]
+    fn new(grid: TileGrid, block: u32, blocks: u32) -> Self {
+        Clustered {
+            inner: S::new(
+                Self::cluster_grid(&grid),
+                block / CLUSTER_M,
+                blocks / CLUSTER_M,
+            ),
+            rank: block % CLUSTER_M,
+        }
+    }
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<WorkTile> {
+        let t = self.inner.next()?;
+        Some(WorkTile {
+            m: t.m * CLUSTER_M + self.rank,
+            n: t.n,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,6 +241,42 @@ mod tests {
             }
         }
         seen
+    }
+
+    /// Every block's tiles, in order.
+    fn per_block<S: TileScheduler>(grid: TileGrid, resident: u32) -> Vec<Vec<WorkTile>> {
+        let blocks = S::grid_size(&grid, resident);
+        (0..blocks)
+            .map(|block| {
+                let mut s = S::new(grid, block, blocks);
+                core::iter::from_fn(|| s.next()).collect()
+            })
+            .collect()
+    }
+
+    /// The clustered schedule of `S` covers every tile once, hands the blocks of a cluster
+    /// vertically adjacent tiles of one column in step, and gives tiles below the matrix only
+    /// to the last cluster row's higher ranks.
+    fn assert_clustered<S: TileScheduler>(grid: TileGrid, resident: u32) {
+        const C: u32 = 2;
+        let blocks = per_block::<Clustered<S, C>>(grid, resident);
+        assert_eq!(blocks.len() as u32 % C, 0, "{grid:?}");
+        for cluster in blocks.chunks(C as usize) {
+            for (rank, tiles) in cluster.iter().enumerate() {
+                assert_eq!(tiles.len(), cluster[0].len(), "{grid:?}");
+                for (t, t0) in tiles.iter().zip(&cluster[0]) {
+                    assert_eq!((t.m, t.n), (t0.m + rank as u32, t0.n), "{grid:?}");
+                    assert_eq!(t0.m % C, 0);
+                }
+            }
+        }
+        let seen: Vec<WorkTile> = blocks.into_iter().flatten().collect();
+        let (inside, below): (Vec<_>, Vec<_>) = seen.iter().partition(|t| t.m < grid.tiles_m);
+        assert_exactly_once(grid, &inside);
+        assert!(
+            below.iter().all(|t| t.m == grid.tiles_m && t.m % C == 1),
+            "{grid:?}: {below:?}"
+        );
     }
 
     fn assert_exactly_once(grid: TileGrid, seen: &[WorkTile]) {
@@ -225,6 +332,20 @@ mod tests {
     }
 
     #[test]
+    fn clustered_grids_are_whole_clusters() {
+        // 3 × 2 tiles: cluster tile rows {0, 1} and {2, 3 (below M)}, 4 cluster tiles.
+        let grid = TileGrid::new(3 * 128, 2 * 128, 128, 128, 8);
+        assert_eq!(Clustered::<NaiveGrid, 2>::grid_size(&grid, 132), 8);
+        assert_eq!(Clustered::<Persistent, 2>::grid_size(&grid, 132), 8);
+        assert_eq!(Clustered::<Persistent, 2>::grid_size(&grid, 5), 4);
+        // Fewer slots than a cluster still launches one cluster.
+        assert_eq!(Clustered::<Persistent, 2>::grid_size(&grid, 1), 2);
+        let mut last = Clustered::<NaiveGrid, 2>::new(grid, 7, 8);
+        assert_eq!(last.next(), Some(WorkTile { m: 3, n: 1 }));
+        assert_eq!(last.next(), None);
+    }
+
+    #[test]
     fn persistent_launches_no_more_blocks_than_tiles() {
         let grid = TileGrid::new(100, 100, 128, 128, 8);
         assert_eq!(Persistent::grid_size(&grid, 264), 1);
@@ -244,6 +365,8 @@ mod tests {
             let grid = TileGrid::new(m, n, bm, bn, group_m);
             assert_exactly_once(grid, &visit_all::<NaiveGrid>(grid, resident));
             assert_exactly_once(grid, &visit_all::<Persistent>(grid, resident));
+            assert_clustered::<NaiveGrid>(grid, resident);
+            assert_clustered::<Persistent>(grid, resident);
         }
 
         #[test]

@@ -42,6 +42,25 @@ pub unsafe fn arrive(bar: u32) {
     unsafe { asm!("mbarrier.arrive.shared::cta.b64 _, [{}];", in(reg32) bar, options(nostack)) };
 }
 
+/// Arrives once on a barrier of any block of the cluster: `bar` is a cluster-window address
+/// ([`super::cluster::map_shared`]), possibly of this block's own barrier.
+///
+/// Release semantics at CTA scope, as [`arrive`]: enough for a barrier that only says "this
+/// thread is done *reading*" (the reads it stands for have completed before it issues; no
+/// write of this thread needs to reach the waiter). Cluster scope would order this thread's
+/// writes for the other block too, at the price of a `MEMBAR.GPU` per arrival (ptxas'
+/// lowering of `.release.cluster`).
+///
+/// # Safety
+/// `bar` is an initialised barrier of a block of this cluster that has not exited.
+#[inline(always)]
+pub unsafe fn arrive_cluster(bar: u32) {
+    unsafe {
+        asm!("mbarrier.arrive.release.cta.shared::cluster.b64 _, [{}];", in(reg32) bar,
+            options(nostack))
+    };
+}
+
 /// Arrives once and raises the phase's expected transaction count by `bytes`: the phase then
 /// also waits for that many bytes of `complete_tx` (the TMA loads that name this barrier).
 ///

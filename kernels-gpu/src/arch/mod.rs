@@ -16,6 +16,8 @@ pub mod unroll;
 
 // Hopper-only instructions: absent from the sm_80 module.
 #[cfg(target_feature = "sm_90a")]
+pub mod cluster;
+#[cfg(target_feature = "sm_90a")]
 pub mod mbarrier;
 #[cfg(target_feature = "sm_90a")]
 pub mod tma;

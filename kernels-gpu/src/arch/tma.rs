@@ -39,3 +39,23 @@ pub unsafe fn load_2d(dst: u32, map: u64, bar: u32, x: i32, y: i32) {
         )
     };
 }
+
+/// [`load_2d`] into every block of the cluster whose rank is set in `cta_mask`: the box lands
+/// at CTA-local shared address `dst` in each of them, and each one's mbarrier at `bar` (the
+/// same offset in each block) gets the `complete_tx` of the box's bytes. The box is read from
+/// L2 once.
+///
+/// # Safety
+/// As [`load_2d`], in every block of `cta_mask` (each has a barrier at `bar` whose current
+/// phase expects these bytes, and room at `dst`); the blocks of `cta_mask` stay resident
+/// until the copy completes.
+#[inline(always)]
+pub unsafe fn load_2d_multicast(dst: u32, map: u64, bar: u32, x: i32, y: i32, cta_mask: u16) {
+    unsafe {
+        asm!(
+            "cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes.multicast::cluster [{dst}], [{map}, {{{x}, {y}}}], [{bar}], {mask};",
+            dst = in(reg32) dst, map = in(reg64) map, x = in(reg32) x, y = in(reg32) y,
+            bar = in(reg32) bar, mask = in(reg16) cta_mask, options(nostack)
+        )
+    };
+}

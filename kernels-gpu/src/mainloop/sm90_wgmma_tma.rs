@@ -29,9 +29,27 @@
 //! Producer and consumers each build the block's scheduler from the same block index and grid
 //! and so walk the same tiles; the ring does not drain between tiles, so the producer fetches
 //! the next tile's first stages while the consumers finish the current one.
+//!
+//! # Clusters
+//! With a [`Clustered`](crate::schedule::Clustered) scheduler (`S::CLUSTER_M = c > 1`), the
+//! `c` blocks of a cluster compute vertically adjacent tiles of one tile column, in step, and
+//! share its `B` tiles: per k-block, the producer of rank `r` loads its own `A` box and boxes
+//! `r·(block_n / 64 / c) ..` of `B`, multicast to every block of the cluster. Each block's
+//! `full` barrier still expects the whole stage; its `empty` barrier counts the readers of all
+//! `c` blocks (see `sm90_pipeline`, "Clusters"). Two cluster barriers bracket the kernel:
+//! - after the barriers are initialised, before any copy or remote arrival can reach them;
+//! - before exit, so that no block leaves while a peer may still multicast into its shared
+//!   memory or arrive on its barriers (a block's last arrivals on its peers' `empty` come
+//!   after its own last `full` wait).
+//!
+//! A block whose tile lies entirely below the matrix (the last cluster row when `tiles_m` is
+//! not a multiple of `c`) walks the same k-blocks as its peers: its `A` boxes are entirely out
+//! of bounds, so TMA fills them with zeros and still counts their bytes (as it does for the
+//! `B` boxes past `N` of narrow matrices, without clusters too), and the epilogue stores
+//! nothing of it (it masks rows `≥ M`).
 
 use crate::arch::wgmma::{self, Operand};
-use crate::arch::{sync, thread, warpgroup};
+use crate::arch::{cluster, sync, thread, warpgroup};
 use crate::epilogue::{LinearCombination, Output};
 use crate::mainloop::sm90_pipeline::Ring;
 use crate::params::{GemmParams, ParamSpace};
@@ -224,18 +242,33 @@ impl Role {
 ///
 /// # Safety
 /// Launched with 384 threads, `Sch::CONFIG.smem_bytes()` of dynamic shared memory and launch
-/// bounds `.maxntid 384, .minnctapersm 1`, on validated parameters whose `tensor_maps` points
-/// at the `A` and `B` tensor maps the host encoded for this kernel (`host/src/tensor_map.rs`).
+/// bounds `.maxntid 384, .minnctapersm 1`, on validated parameters whose `tensor_maps` hold
+/// the `A` and `B` tensor maps the host encoded for this kernel (`host/src/tensor_map.rs`).
 #[inline(always)]
 pub unsafe fn gemm<Sch: Schedule, S: TileScheduler, T: Operand, O: Output>(
     p: &GemmParams,
     at: ParamSpace,
 ) {
-    let ring = unsafe { Ring::new(Sch::CONFIG) };
+    let clustered = S::CLUSTER_M > 1;
+    // A launch whose clusters do not match the scheduler's would pair the wrong blocks (or
+    // multicast to blocks that do not exist): fail it instead.
+    if clustered
+        && (cluster::size() != S::CLUSTER_M
+            || cluster::rank() != thread::block_index_x() % S::CLUSTER_M)
+    {
+        crate::arch::trap();
+    }
+    let ring = unsafe { Ring::new(Sch::CONFIG, S::CLUSTER_M) };
     if thread::index_x() == 0 {
         unsafe { ring.init(Sch::READERS * warpgroup::THREADS / 32) };
     }
-    sync::threads();
+    if clustered {
+        // Peers multicast into this block's stages and arrive on its barriers: all of the
+        // cluster's barriers must be initialised (and fenced, in `init`) first.
+        cluster::sync();
+    } else {
+        sync::threads();
+    }
 
     let tile = Sch::CONFIG.tile;
     let grid = TileGrid::new(p.m, p.n, tile.block_m, tile.block_n, p.group_m);
@@ -251,6 +284,12 @@ pub unsafe fn gemm<Sch: Schedule, S: TileScheduler, T: Operand, O: Output>(
             unsafe { warpgroup::increase_registers::<CONSUMER_REGISTERS>() };
             unsafe { consume::<Sch, S, T, O>(p, &ring, tiles, c) };
         }
+    }
+    if clustered {
+        // Stay resident until every block of the cluster is done: its consumers' last
+        // `empty` arrivals may target this block, and (before its consumers' last `full`
+        // waits) so may its producer's copies. Every thread of the block gets here.
+        cluster::sync();
     }
 }
 
@@ -269,6 +308,16 @@ unsafe fn produce<Sch: Schedule, S: TileScheduler>(
     }
     let tile = Sch::CONFIG.tile;
     let k_blocks = p.k.div_ceil(BK);
+    // This block's share of each stage's `B` boxes, and the blocks they are multicast to
+    // (module docs, "Clusters").
+    const { assert!(Sch::CONFIG.tile.block_n / B_BOX_N % S::CLUSTER_M == 0) };
+    let boxes = tile.block_n / B_BOX_N / S::CLUSTER_M;
+    let first_box = if S::CLUSTER_M > 1 {
+        cluster::rank() * boxes
+    } else {
+        0
+    };
+    let everyone = ((1u32 << S::CLUSTER_M) - 1) as u16;
     let mut state = PipelineState::new(Sch::CONFIG.stages);
     while let Some(t) = tiles.next() {
         let (m0, n0) = ((t.m * tile.block_m) as i32, (t.n * tile.block_n) as i32);
@@ -278,9 +327,13 @@ unsafe fn produce<Sch: Schedule, S: TileScheduler>(
             unsafe {
                 let full = ring.acquire_empty(&state);
                 tma::load_2d(a, map_a, full, k0, m0);
-                for j in 0..tile.block_n / B_BOX_N {
-                    let n = n0 + (j * B_BOX_N) as i32;
-                    tma::load_2d(b + j * B_BOX_BYTES, map_b, full, n, k0);
+                for j in first_box..first_box + boxes {
+                    let (dst, n) = (b + j * B_BOX_BYTES, n0 + (j * B_BOX_N) as i32);
+                    if S::CLUSTER_M > 1 {
+                        tma::load_2d_multicast(dst, map_b, full, n, k0, everyone);
+                    } else {
+                        tma::load_2d(dst, map_b, full, n, k0);
+                    }
                 }
             }
             state.advance();
