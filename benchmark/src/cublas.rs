@@ -9,6 +9,7 @@ use cudarc::driver::{CudaStream, DevicePtr, DevicePtrMut};
 use std::sync::Arc;
 use tessera::{DType, Element, GemmDesc};
 
+/// A cuBLAS handle on the benchmark's stream.
 pub struct Cublas {
     blas: CudaBlas,
     stream: Arc<CudaStream>,

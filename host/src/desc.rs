@@ -8,16 +8,27 @@ use crate::error::{Error, Operand, Result};
 /// leading dimension larger than the row length describes a sub-matrix of a larger one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct GemmDesc {
+    /// Rows of `A` and `C`.
     pub m: usize,
+    /// Columns of `B` and `C`.
     pub n: usize,
+    /// Columns of `A`, rows of `B`: the length of each dot product.
     pub k: usize,
+    /// Elements from one row of `A` to the next (at least `k`).
     pub lda: usize,
+    /// Elements from one row of `B` to the next (at least `n`).
     pub ldb: usize,
+    /// Elements from one row of `C` to the next (at least `n`).
     pub ldc: usize,
 }
 
 impl GemmDesc {
     /// Densely packed row-major matrices: `lda = k`, `ldb = n`, `ldc = n`.
+    ///
+    /// ```
+    /// let d = tessera::GemmDesc::new(128, 64, 32);
+    /// assert_eq!((d.lda, d.ldb, d.ldc), (32, 64, 64));
+    /// ```
     pub fn new(m: usize, n: usize, k: usize) -> Self {
         GemmDesc {
             m,

@@ -7,8 +7,11 @@ use std::fmt;
 /// A kernel's element type, as named in entry points and benchmark rows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum DType {
+    /// IEEE single precision.
     F32,
+    /// bfloat16: 8 exponent bits, 7 mantissa bits.
     BF16,
+    /// IEEE half precision.
     F16,
 }
 
@@ -51,11 +54,13 @@ impl fmt::Display for DType {
     }
 }
 
-/// A matrix element: `f32`, [`bf16`] or [`f16`].
+/// A matrix element: `f32`, [`bf16`] or [`struct@f16`].
 pub trait Element:
     DeviceRepr + ValidAsZeroBits + Copy + Default + Send + Sync + fmt::Debug + 'static
 {
+    /// The runtime tag of this type.
     const DTYPE: DType;
+    /// Exact conversion to `f64`.
     fn to_f64(self) -> f64;
     /// Rounds to nearest.
     fn from_f64(x: f64) -> Self;

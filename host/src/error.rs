@@ -6,8 +6,11 @@ use std::fmt;
 /// Which operand an error is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Operand {
+    /// The left input, `M × K`.
     A,
+    /// The right input, `K × N`.
     B,
+    /// The output, `M × N`.
     C,
 }
 
@@ -22,6 +25,16 @@ impl fmt::Display for Operand {
 }
 
 /// Everything that can go wrong; every message says what to change.
+///
+/// Validation errors are returned before anything is launched; only [`Error::Driver`] can
+/// come from the GPU itself.
+///
+/// ```
+/// use tessera::{Error, GemmDesc, Operand};
+/// let err = GemmDesc::new(4, 4, 4).validate(16, 16, 10).unwrap_err();
+/// assert!(matches!(err, Error::BufferTooShort { operand: Operand::C, needed: 16, len: 10 }));
+/// println!("{err}"); // buffer C holds 10 elements, but the matrix described needs 16
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
@@ -31,31 +44,58 @@ pub enum Error {
     NoDevice,
     /// A leading dimension is smaller than the row it must hold.
     LeadingDimension {
+        /// The matrix.
         operand: Operand,
+        /// The leading dimension given.
         ld: usize,
+        /// The smallest leading dimension that works: the row length.
         min: usize,
     },
     /// A buffer holds fewer elements than the matrix described needs.
     BufferTooShort {
+        /// The matrix.
         operand: Operand,
+        /// Elements the matrix needs.
         needed: usize,
+        /// Elements the buffer has.
         len: usize,
     },
     /// A dimension or leading dimension does not fit the kernels' 32-bit index math.
-    IndexOverflow { what: &'static str, value: usize },
+    IndexOverflow {
+        /// The quantity (`M`, `lda`, number of output tiles, ...).
+        what: &'static str,
+        /// Its value.
+        value: usize,
+    },
     /// `M` or `N` is 0: there is no output to compute.
-    ZeroDimension { what: &'static str },
+    ZeroDimension {
+        /// `M` or `N`.
+        what: &'static str,
+    },
     /// `C` overlaps `A` or `B` in memory; the kernels read `A` and `B` while writing `C`.
-    Aliasing { operand: Operand },
+    Aliasing {
+        /// The input `C` overlaps.
+        operand: Operand,
+    },
     /// A buffer is not aligned as the requested kernel needs.
     Misaligned {
+        /// The matrix.
         operand: Operand,
+        /// What the kernel needs.
         requirement: &'static str,
     },
     /// A buffer belongs to another CUDA context than the `Gemm`'s stream.
-    WrongContext { operand: Operand },
+    WrongContext {
+        /// The matrix.
+        operand: Operand,
+    },
     /// The requested kernel cannot serve this call (dtype, GPU architecture, alignment).
-    Unsupported { kernel: String, reason: String },
+    Unsupported {
+        /// The kernel's name, as [`Kernel`](crate::Kernel)'s `Display` gives it.
+        kernel: String,
+        /// Why it cannot.
+        reason: String,
+    },
     /// The driver failed a call (including a failed launch).
     Driver(DriverError),
 }

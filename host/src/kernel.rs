@@ -15,6 +15,7 @@ pub enum Schedule {
 }
 
 impl Schedule {
+    /// Both schedules, naive first.
     pub const ALL: [Schedule; 2] = [Schedule::NaiveGrid, Schedule::Persistent];
 
     /// The suffix of the PTX entry points.
@@ -72,6 +73,7 @@ pub enum WgmmaSchedule {
 }
 
 impl WgmmaSchedule {
+    /// Every schedule, the single-block ones first.
     pub const ALL: [WgmmaSchedule; 4] = [
         WgmmaSchedule::Cooperative,
         WgmmaSchedule::PingPong,
@@ -108,6 +110,16 @@ impl fmt::Display for WgmmaSchedule {
 /// A GEMM kernel, or `Auto` to let Tessera choose.
 ///
 /// `Display` gives the name used by tests, benchmark rows and JSON (`tiled_f32/persistent`).
+///
+/// ```
+/// use tessera::{DType, Kernel, Schedule, WgmmaSchedule};
+/// // Pin a kernel and a grid, e.g. to compare schedules:
+/// let naive = Kernel::Tiled(Schedule::NaiveGrid);
+/// assert_eq!(naive.to_string(), "tiled_f32/naive");
+/// // Or pass `Kernel::Auto` and let Tessera choose per call (see `Gemm::matmul`).
+/// assert_eq!(Kernel::default(), Kernel::Auto);
+/// let _ = (DType::BF16, WgmmaSchedule::Cooperative);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Kernel {
     /// Tessera picks: see [`Gemm::matmul`](crate::Gemm::matmul).

@@ -15,9 +15,22 @@
 //! # Ok(()) }
 //! ```
 //!
-//! The kernels: a textbook baseline, a tiled fp32 SIMT kernel, each on a naive grid (one
-//! block per output tile) or a persistent grid (one block per SM slot, looping over tiles).
-//! See [`Kernel`] and [`Schedule`].
+//! - [`Gemm`]: the handle; [`Gemm::matmul`] is the one call.
+//! - [`GemmDesc`]: `M`, `N`, `K` and leading dimensions of row-major `A`, `B`, `C`.
+//! - [`Kernel`]: which kernel, [`Kernel::Auto`] by default; with [`Schedule`] (naive or
+//!   persistent grid) and [`WgmmaSchedule`] (cooperative or ping-pong consumers on Hopper).
+//! - [`Element`] / [`DType`]: `f32`, [`half::bf16`], [`half::f16`] inputs; the output is the
+//!   input type or `f32`.
+//! - [`Error`]: what was wrong with a call, returned before anything is launched.
+//! - `record` (cargo feature `record`): `record::Recorder` runs the fp32 kernel with every
+//!   tile's SM and start/end time recorded, for the naive-vs-persistent picture.
+//! - [`reference`](mod@reference): the float64 CPU reference the tests and the benchmark check against.
+//!
+//! The kernels: a textbook baseline; a tiled fp32 SIMT kernel; on Hopper (sm_90a), a
+//! TMA + `wgmma` tensor-core kernel for bf16/f16 inputs. Each runs on a naive grid (one block
+//! per output tile) or a persistent grid (one block per SM slot, looping over tiles).
+
+#![warn(missing_docs)]
 
 mod desc;
 mod element;
@@ -27,6 +40,8 @@ mod kernel;
 mod module;
 mod plan;
 mod raw;
+#[cfg(feature = "record")]
+pub mod record;
 pub mod reference;
 mod tensor_map;
 
@@ -45,7 +60,16 @@ use std::sync::Arc;
 
 /// A CUDA context on GPU `ordinal`, or a clear error when there is no driver or no GPU.
 ///
-/// (cudarc panics when `libcuda` is missing; this checks first.)
+/// (cudarc panics when `libcuda` is missing; this checks first.) A program that already has a
+/// `CudaContext` does not need this: [`Gemm::new`] takes any stream.
+///
+/// ```
+/// match tessera::context(0) {
+///     Ok(ctx) => println!("GPU 0: {}", ctx.name().unwrap()),
+///     Err(e @ (tessera::Error::NoDriver | tessera::Error::NoDevice)) => println!("no GPU: {e}"),
+///     Err(e) => panic!("{e}"),
+/// }
+/// ```
 pub fn context(ordinal: usize) -> Result<Arc<CudaContext>> {
     // SAFETY: only tries to load the library.
     if !unsafe { cudarc::driver::sys::is_culib_present() } {

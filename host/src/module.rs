@@ -17,7 +17,9 @@ pub const PTX_SM80: &str = include_str!(concat!(env!("OUT_DIR"), "/kernels_sm_80
 /// The GPU generation a module was built for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Arch {
+    /// Compute capability, major (9 for Hopper).
     pub major: i32,
+    /// Compute capability, minor.
     pub minor: i32,
 }
 
@@ -25,9 +27,14 @@ impl Arch {
     /// The embedded PTX for this GPU: Hopper's own on compute capability 9.0, the sm_80 one on
     /// 8.x and newer generations.
     fn ptx(self) -> Result<&'static str> {
+        self.pick(PTX_SM90A, PTX_SM80)
+    }
+
+    /// `sm90a` on compute capability 9.0, `sm80` on 8.x and newer generations.
+    pub(crate) fn pick(self, sm90a: &'static str, sm80: &'static str) -> Result<&'static str> {
         match (self.major, self.minor) {
-            (9, 0) => Ok(PTX_SM90A),
-            (m, _) if m >= 8 => Ok(PTX_SM80),
+            (9, 0) => Ok(sm90a),
+            (m, _) if m >= 8 => Ok(sm80),
             _ => Err(Error::Unsupported {
                 kernel: "all".into(),
                 reason: format!(
@@ -64,14 +71,23 @@ pub(crate) struct Module {
 
 impl Module {
     pub fn load(ctx: &Arc<CudaContext>) -> Result<Self> {
+        Self::load_table(ctx, Arch::ptx, KERNELS)
+    }
+
+    /// Loads the PTX `ptx` picks for the GPU, with the entry points of `table` it has.
+    pub fn load_table(
+        ctx: &Arc<CudaContext>,
+        ptx: fn(Arch) -> Result<&'static str>,
+        table: &'static [KernelInfo],
+    ) -> Result<Self> {
         let (major, minor) = ctx.compute_capability()?;
         let arch = Arch { major, minor };
-        let ptx = arch.ptx()?;
+        let ptx = ptx(arch)?;
         let module: Arc<CudaModule> = ctx.load_module(Ptx::from_src(ptx))?;
         let sm_count = ctx.attribute(
             cudarc::driver::sys::CUdevice_attribute::CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT,
         )? as u32;
-        let entries = KERNELS
+        let entries = table
             .iter()
             // Hopper-only kernels are not in the sm_80 PTX.
             .filter(|info| ptx.contains(&format!(".entry {}(", info.name)))

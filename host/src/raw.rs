@@ -16,6 +16,35 @@ struct Params(GemmParams);
 // definition, built for nvptx64) reads it.
 unsafe impl DeviceRepr for Params {}
 
+/// Launches a recorded entry point (`tessera_kernels::record`), which takes the record
+/// buffer's address after the parameters.
+///
+/// # Safety
+/// As [`launch`]; `record` holds one `TileRecord` per output tile until the launch completes.
+#[cfg(feature = "record")]
+pub(crate) unsafe fn launch_recorded(
+    stream: &CudaStream,
+    entry: &Entry,
+    grid: u32,
+    params: GemmParams,
+    record: u64,
+) -> Result<()> {
+    let cfg = LaunchConfig {
+        grid_dim: (grid, 1, 1),
+        block_dim: (entry.info.tile.threads, 1, 1),
+        shared_mem_bytes: entry.info.smem_bytes,
+    };
+    let params = Params(params);
+    unsafe {
+        stream
+            .launch_builder(&entry.func)
+            .arg(&params)
+            .arg(&record)
+            .launch(cfg)
+    }?;
+    Ok(())
+}
+
 /// Launches `entry` on `grid` blocks, in clusters of `entry.info.cluster_m` along x when
 /// that is above 1.
 ///

@@ -14,6 +14,7 @@ use crate::element::{DType, Element};
 /// The exact (float64) result at `(i, j)` and the magnitude the error bound scales with.
 #[derive(Clone, Copy, Debug)]
 pub struct Expected {
+    /// `alpha · Σ_k a_ik · b_kj + beta · c_ij`, accumulated in f64.
     pub value: f64,
     /// `Σ_k |alpha · a_ik · b_kj| + |beta · c_ij|`.
     pub magnitude: f64,
@@ -21,10 +22,15 @@ pub struct Expected {
 
 /// Host copies of the operands of one call.
 pub struct Operands<'a, I, O> {
+    /// Shape and leading dimensions, as passed to the GPU call.
     pub desc: GemmDesc,
+    /// The scale of `A · B`.
     pub alpha: f32,
+    /// `A`, row-major with `desc.lda`.
     pub a: &'a [I],
+    /// `B`, row-major with `desc.ldb`.
     pub b: &'a [I],
+    /// The scale of the old `C`.
     pub beta: f32,
     /// `C` before the call.
     pub c: &'a [O],
@@ -117,18 +123,24 @@ pub struct Comparison {
     k: usize,
     err_sq: f64,
     ref_sq: f64,
+    /// Elements compared.
     pub checked: usize,
     /// Elements outside their bound (NaN included), and the first few of them.
     pub violations: usize,
+    /// The first violations found, for the report.
     pub first_violations: Vec<Violation>,
 }
 
 /// One element that failed its bound.
 #[derive(Clone, Copy, Debug)]
 pub struct Violation {
+    /// `(row, column)` in `C`.
     pub at: (usize, usize),
+    /// The GPU's value.
     pub got: f64,
+    /// The reference value.
     pub expected: f64,
+    /// The largest error allowed there.
     pub bound: f64,
 }
 

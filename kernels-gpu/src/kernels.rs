@@ -1,6 +1,6 @@
 //! The exported kernels: one line each, composing a mainloop with a scheduler.
 //!
-//! [`kernels!`] turns each line into a PTX entry point (on nvptx64) and a [`KernelInfo`] row
+//! `kernels!` turns each line into a PTX entry point (on nvptx64) and a [`KernelInfo`] row
 //! of [`KERNELS`] (everywhere), so the host launches exactly what was compiled, with the
 //! block size, shared memory and launch bounds given here.
 
@@ -290,6 +290,34 @@ pub fn launch_bounds(arch: &str) -> impl Iterator<Item = (&'static str, u32, u32
         .iter()
         .filter(move |k| k.min_arch <= number)
         .map(|k| (k.name, k.tile.threads, k.min_blocks_per_sm))
+}
+
+/// The entry point called `name`.
+pub const fn find(name: &str) -> Option<&'static KernelInfo> {
+    let mut i = 0;
+    while i < KERNELS.len() {
+        if str_eq(KERNELS[i].name, name) {
+            return Some(&KERNELS[i]);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// `a == b`, usable in constants.
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 #[cfg(test)]

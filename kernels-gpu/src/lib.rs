@@ -36,6 +36,7 @@ pub mod element;
 pub mod kernels;
 pub mod mma_layout;
 pub mod params;
+pub mod record;
 pub mod schedule;
 pub mod select;
 pub mod shapes;

@@ -63,6 +63,7 @@ pub struct PtxBuilder {
     crate_dir: PathBuf,
     arch: String,
     target_dir: Option<PathBuf>,
+    features: Vec<String>,
     bounds: Vec<(String, u32, u32)>,
     param_alignment: Option<u32>,
 }
@@ -74,6 +75,7 @@ impl PtxBuilder {
             crate_dir: crate_dir.as_ref().to_path_buf(),
             arch: "sm_90a".into(),
             target_dir: None,
+            features: Vec::new(),
             bounds: Vec::new(),
             param_alignment: None,
         }
@@ -89,6 +91,13 @@ impl PtxBuilder {
     /// workspace, or `$OUT_DIR/nvptx` inside a build script).
     pub fn target_dir(mut self, dir: impl AsRef<Path>) -> Self {
         self.target_dir = Some(dir.as_ref().to_path_buf());
+        self
+    }
+
+    /// Cargo features of the device crate to enable (`--features`); each set of features
+    /// builds in a target directory of its own.
+    pub fn features<'a>(mut self, features: impl IntoIterator<Item = &'a str>) -> Self {
+        self.features.extend(features.into_iter().map(String::from));
         self
     }
 
@@ -130,7 +139,12 @@ impl PtxBuilder {
                     Some(out) => PathBuf::from(out).join("nvptx"),
                     None => self.crate_dir.join("../target/nvptx"),
                 });
-        let target_dir = target_dir.join(&self.arch);
+        let target_dir = target_dir.join(
+            std::iter::once(self.arch.as_str())
+                .chain(self.features.iter().map(String::as_str))
+                .collect::<Vec<_>>()
+                .join("-"),
+        );
         let flags = [
             format!("-Ctarget-cpu={}", self.arch),
             "-Ctarget-feature=+ptx86".into(),
@@ -151,6 +165,12 @@ impl PtxBuilder {
             ])
             .args(["-Zbuild-std=core", "--target-dir"])
             .arg(&target_dir)
+            .args(
+                (!self.features.is_empty())
+                    .then(|| ["--features".to_string(), self.features.join(",")])
+                    .into_iter()
+                    .flatten(),
+            )
             // The outer build's flags are for the host, not for nvptx64.
             .env_remove("RUSTFLAGS")
             .env_remove("CARGO_TARGET_DIR")

@@ -1,4 +1,5 @@
-//! `cargo xtask bundle`: release binaries of the benchmark and the GPU tests, plus the PTX,
+//! `cargo xtask bundle`: release binaries of the benchmark, the schedule recorder
+//! (`tessera-viz`) and the GPU tests, plus the PTX,
 //! in `dist/`, with scripts that run them on a GPU machine that has the NVIDIA driver but
 //! no Rust toolchain.
 
@@ -28,7 +29,8 @@ done
 const RUN_ALL: &str = r#"#!/usr/bin/env bash
 # Everything that belongs together on a GPU machine, logs and results into DIR (default
 # ./results): the GPU tests, the four compute-sanitizer tools on small shapes for every
-# kernel, and the benchmark suites (fp32, bf16 and f16, and a K-sweep at M = N = 8192).
+# kernel, the benchmark suites (fp32; bf16 and f16; a K-sweep at M = N = 8192) and the
+# naive-vs-persistent recording.
 set -uo pipefail
 cd "$(dirname "$0")"
 out=$(realpath -m "${1:-results}")
@@ -38,26 +40,47 @@ status=0
 tail -n 1 "$out/gpu-tests.log"
 if command -v compute-sanitizer >/dev/null; then
   for tool in memcheck racecheck synccheck initcheck; do
-    TESSERA_CASES=2 compute-sanitizer --tool "$tool" --error-exitcode 1 ./gpu-tests --quick       > "$out/sanitizer-$tool.log" 2>&1 || status=1
+    # Small shapes for every kernel and type: the 2x2 known answer, K = 300 (the pipelines
+    # wrap around their stages) and three random property cases.
+    TESSERA_CASES=3 compute-sanitizer --tool "$tool" --error-exitcode 1 ./gpu-tests --quick \
+      2x2x2 "large k" property > "$out/sanitizer-$tool.log" 2>&1 || status=1
     echo "$tool: $(grep -E 'SUMMARY' "$out/sanitizer-$tool.log" | tail -n 1)"
   done
 fi
 ./run-bench.sh --dtype f32 --out "$out" --name f32 > "$out/bench-f32.log" 2>&1 || status=1
 ./run-bench.sh --dtype bf16 --dtype f16 --out "$out" --name tensor-cores > "$out/bench-tensor-cores.log" 2>&1 || status=1
-./run-bench.sh --dtype bf16 --kernel wgmma --out "$out" --name ksweep \
-  $(for k in 512 1024 2048 4096 8192 16384; do echo --shape 8192x8192x$k; done) > "$out/bench-ksweep.log" 2>&1 || status=1
+./run-bench.sh --dtype bf16 --kernel wgmma --suite ksweep --out "$out" --name ksweep > "$out/bench-ksweep.log" 2>&1 || status=1
+./run-viz.sh > "$out/viz.log" 2>&1 && cp -r viz "$out/" || status=1
 exit $status
+"#;
+
+const RUN_VIZ: &str = r#"#!/usr/bin/env bash
+# The naive-vs-persistent picture: records one fp32 GEMM on both grids and draws timelines and
+# an animation into viz/ (records JSON included). `./run-viz.sh --help` lists its options.
+set -euo pipefail
+cd "$(dirname "$0")"
+./tessera-viz --out viz "$@"
 "#;
 
 pub fn run() -> Result<(), String> {
     let dist = root().join("dist");
     std::fs::create_dir_all(&dist).map_err(|e| e.to_string())?;
-    cargo(&["build", "--release", "-p", "tessera-bench"], &[])?;
-    std::fs::copy(
-        root().join("target/release/tessera-bench"),
-        dist.join("tessera-bench"),
-    )
-    .map_err(|e| e.to_string())?;
+    cargo(
+        &[
+            "build",
+            "--release",
+            "-p",
+            "tessera-bench",
+            "--features",
+            "record",
+            "--bins",
+        ],
+        &[],
+    )?;
+    for bin in ["tessera-bench", "tessera-viz"] {
+        std::fs::copy(root().join("target/release").join(bin), dist.join(bin))
+            .map_err(|e| e.to_string())?;
+    }
     copy_test_binary("gpu", &dist.join("gpu-tests"))?;
     for (arch, ptx) in crate::ptx::build()? {
         std::fs::copy(ptx, dist.join(format!("kernels_{arch}.ptx"))).map_err(|e| e.to_string())?;
@@ -65,6 +88,7 @@ pub fn run() -> Result<(), String> {
     for (name, text) in [
         ("run-tests.sh", RUN_TESTS),
         ("run-bench.sh", RUN_BENCH),
+        ("run-viz.sh", RUN_VIZ),
         ("run-all.sh", RUN_ALL),
     ] {
         let path = dist.join(name);
@@ -76,7 +100,7 @@ pub fn run() -> Result<(), String> {
             .map_err(|e| e.to_string())?;
     }
     println!(
-        "bundle in {}: copy it to the GPU machine and run ./run-tests.sh, ./run-bench.sh or ./run-all.sh DIR",
+        "bundle in {}: copy it to the GPU machine and run ./run-tests.sh, ./run-bench.sh, ./run-viz.sh, or all of them with ./run-all.sh DIR",
         dist.display()
     );
     Ok(())

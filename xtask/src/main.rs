@@ -1,6 +1,11 @@
 //! `cargo xtask <task>`: orchestration only; the work lives in the workspace's crates.
 //!
 //! - `bench [ARGS]`: the benchmark (`tessera-bench`) in release mode; `--help` lists ARGS.
+//! - `plot FILE.json [--out DIR]`: the plots of a saved benchmark run (`FILE.svg`, `FILE.png`
+//!   and, with a K sweep, `FILE-ksweep.*`), beside it or in DIR; needs no GPU.
+//! - `viz [ARGS]`: the naive-vs-persistent picture (`tessera-viz`): on a GPU, records which SM
+//!   computed which tile on both grids and renders timelines and an animated SVG;
+//!   `viz --from FILE.json` renders saved records on any machine.
 //! - `bundle`: a self-contained `dist/` for a GPU machine without Rust.
 //! - `ptx [--check]`: builds the PTX, assembles it with `ptxas -v`, prints registers, shared
 //!   memory and spills; `--check` fails on any spill or stack frame.
@@ -18,9 +23,31 @@ fn main() -> ExitCode {
             &["run", "--release", "--quiet", "-p", "tessera-bench", "--"],
             &args[1..],
         ),
+        Some("plot") => cargo(
+            &["run", "--quiet", "-p", "tessera-bench", "--", "plot"],
+            &args[1..],
+        ),
+        Some("viz") => cargo(
+            &[
+                "run",
+                "--release",
+                "--quiet",
+                "-p",
+                "tessera-bench",
+                "--features",
+                "record",
+                "--bin",
+                "tessera-viz",
+                "--",
+            ],
+            &args[1..],
+        ),
         Some("bundle") => bundle::run(),
         Some("ptx") => ptx::run(args[1..].iter().any(|a| a == "--check")),
-        _ => Err("usage: cargo xtask bench [ARGS] | bundle | ptx [--check]".into()),
+        _ => Err(
+            "usage: cargo xtask bench [ARGS] | plot FILE.json [--out DIR] | viz [ARGS] | bundle | ptx [--check]"
+                .into(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,251 @@
+//! The measurement on the GPU: every selected kernel and cuBLAS on every shape and dtype, in
+//! one process on the same buffers, timed with CUDA events (warm-up, median of `reps`).
+//! Every kernel's output is checked against the CPU reference before it is timed.
+
+use crate::cublas::Cublas;
+use crate::report::{self, Report, Row};
+use crate::select;
+use crate::suite::Shape;
+use crate::timing;
+use cudarc::driver::{CudaContext, CudaSlice, CudaStream, sys::CUdevice_attribute};
+use indicatif::{ProgressBar, ProgressStyle};
+use rand::{Rng, SeedableRng, rngs::StdRng};
+use std::sync::Arc;
+use tessera::reference::Operands;
+use tessera::{DType, Element, Error, Gemm, GemmDesc, Schedule};
+
+/// What to measure.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// Shapes, or `None` for the suite sized to the GPU (see [`Plan::suite`]).
+    pub shapes: Option<Vec<Shape>>,
+    pub suite: crate::suite::Suite,
+    pub dtypes: Vec<DType>,
+    /// Kernel name filters (substrings); empty: all.
+    pub kernels: Vec<String>,
+    /// Grids to keep; empty: both.
+    pub schedules: Vec<Schedule>,
+    pub reps: usize,
+    pub warmup: usize,
+    /// The command line, recorded in the results.
+    pub command: String,
+}
+
+/// Prefix of the error of a kernel that does not apply to a call.
+const NOT_APPLICABLE: &str = "not applicable: ";
+
+/// One timed call on input set `i` of the buffers.
+type Run<'a, I, O> = dyn FnMut(&mut Buffers<I, O>, usize) -> Result<(), String> + 'a;
+
+/// The input sets of one shape: enough copies that together they exceed 3× L2, so that
+/// rotating through them keeps the cache from flattering small shapes.
+struct Buffers<I: Element, O: Element> {
+    a: Vec<CudaSlice<I>>,
+    b: Vec<CudaSlice<I>>,
+    c: Vec<CudaSlice<O>>,
+    a_host: Vec<I>,
+    b_host: Vec<I>,
+}
+
+impl<I: Element, O: Element> Buffers<I, O> {
+    fn new(
+        stream: &Arc<CudaStream>,
+        s: &Shape,
+        l2_bytes: usize,
+        seed: u64,
+    ) -> Result<Self, String> {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let a_host: Vec<I> = (0..s.m * s.k)
+            .map(|_| I::from_f64(rng.random_range(-1.0..1.0)))
+            .collect();
+        let b_host: Vec<I> = (0..s.k * s.n)
+            .map(|_| I::from_f64(rng.random_range(-1.0..1.0)))
+            .collect();
+        let set_bytes = (s.m * s.k + s.k * s.n) * I::DTYPE.size() + s.m * s.n * O::DTYPE.size();
+        let sets = (3 * l2_bytes).div_ceil(set_bytes).clamp(1, 16);
+        let e = |e: cudarc::driver::DriverError| e.to_string();
+        let mut bufs = Buffers {
+            a: vec![],
+            b: vec![],
+            c: vec![],
+            a_host,
+            b_host,
+        };
+        for _ in 0..sets {
+            bufs.a.push(stream.clone_htod(&bufs.a_host).map_err(e)?);
+            bufs.b.push(stream.clone_htod(&bufs.b_host).map_err(e)?);
+            bufs.c.push(stream.alloc_zeros::<O>(s.m * s.n).map_err(e)?);
+        }
+        Ok(bufs)
+    }
+
+    /// Compares set 0's output with the reference on a sample of elements.
+    fn check(&self, stream: &Arc<CudaStream>, s: &Shape, what: &str) -> Result<f64, String> {
+        let out: Vec<O> = stream.clone_dtoh(&self.c[0]).map_err(|e| e.to_string())?;
+        let no_c: [O; 0] = [];
+        let ops = Operands {
+            desc: GemmDesc::new(s.m, s.n, s.k),
+            alpha: 1.0,
+            a: &self.a_host,
+            b: &self.b_host,
+            beta: 0.0,
+            c: &no_c,
+        };
+        let cmp = ops.check_sampled(&out, 1000, 7);
+        if cmp.passed() {
+            Ok(cmp.rel_frobenius())
+        } else {
+            Err(format!("{what} on {}: wrong result: {cmp}", s.name))
+        }
+    }
+}
+
+/// The GPU-side state of a run.
+struct Bench<'a> {
+    plan: &'a Plan,
+    gemm: Gemm,
+    cublas: Cublas,
+    l2_bytes: usize,
+    progress: ProgressBar,
+}
+
+impl Bench<'_> {
+    fn run_dtype<I: Element, O: Element>(
+        &self,
+        shapes: &[Shape],
+        rows: &mut Vec<Row>,
+    ) -> Result<(), String> {
+        let stream = self.gemm.stream().clone();
+        let kernels = select::kernels(I::DTYPE, O::DTYPE, &self.plan.kernels, &self.plan.schedules);
+        let (plan, progress) = (self.plan, &self.progress);
+        for s in shapes {
+            let desc = GemmDesc::new(s.m, s.n, s.k);
+            let mut bufs = Buffers::<I, O>::new(&stream, s, self.l2_bytes, 1)?;
+            let sets = bufs.a.len();
+            let mut time = |name: String, run: &mut Run<I, O>| -> Result<(), String> {
+                progress.set_message(format!("{} {} {name}", s.name, I::DTYPE));
+                let outcome = time_one(plan, &stream, s, &mut bufs, sets, &name, run);
+                progress.inc(1);
+                match outcome {
+                    Ok(row) => {
+                        progress.suspend(|| {
+                            eprintln!(
+                                "  {:<28} {:<32} {:>9.3} ms {:>7.1} TFLOP/s",
+                                row.shape, row.kernel, row.ms, row.tflops
+                            )
+                        });
+                        rows.push(row);
+                        Ok(())
+                    }
+                    // A kernel that cannot take this call (alignment, architecture) has no row.
+                    Err(e) => match e.strip_prefix(NOT_APPLICABLE) {
+                        Some(why) => {
+                            progress
+                                .suspend(|| eprintln!("  {:<28} {name:<32} n/a: {why}", s.name));
+                            Ok(())
+                        }
+                        None => Err(e),
+                    },
+                }
+            };
+            time("cublas".into(), &mut |b, i| {
+                self.cublas
+                    .gemm(&desc, 1.0, &b.a[i], &b.b[i], 0.0, &mut b.c[i])
+            })?;
+            for &k in &kernels {
+                time(k.to_string(), &mut |b, i| {
+                    self.gemm
+                        .matmul(k, &desc, 1.0, &b.a[i], &b.b[i], 0.0, &mut b.c[i])
+                        .map_err(|e| match e {
+                            Error::Misaligned { .. } | Error::Unsupported { .. } => {
+                                format!("{NOT_APPLICABLE}{e}")
+                            }
+                            e => e.to_string(),
+                        })
+                })?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Checks one kernel's output on set 0, then times it.
+fn time_one<I: Element, O: Element>(
+    plan: &Plan,
+    stream: &Arc<CudaStream>,
+    s: &Shape,
+    bufs: &mut Buffers<I, O>,
+    sets: usize,
+    name: &str,
+    run: &mut Run<I, O>,
+) -> Result<Row, String> {
+    run(bufs, 0)?;
+    let error = bufs.check(stream, s, name)?;
+    let ms = timing::median_ms(stream, plan.warmup, plan.reps, |i| run(bufs, i % sets))?;
+    Ok(Row {
+        shape: s.name.clone(),
+        dtype: I::DTYPE.to_string(),
+        kernel: name.to_string(),
+        ms,
+        tflops: s.flops() / (ms * 1e-3) / 1e12,
+        vs_cublas: None,
+        vs_naive: None,
+        error,
+    })
+}
+
+/// Runs `plan` on the GPU of `ctx`.
+pub fn run(plan: &Plan, ctx: Arc<CudaContext>) -> Result<Report, String> {
+    let stream = ctx.default_stream();
+    let gemm = Gemm::new(stream.clone()).map_err(|e| e.to_string())?;
+    let cublas = Cublas::new(stream.clone())?;
+    let gpu = ctx.name().map_err(|e| e.to_string())?;
+    let l2_bytes = ctx
+        .attribute(CUdevice_attribute::CU_DEVICE_ATTRIBUTE_L2_CACHE_SIZE)
+        .map_err(|e| e.to_string())? as usize;
+    // Two 128 × 128 fp32 tiles fit per SM at once.
+    let shapes = plan
+        .shapes
+        .clone()
+        .unwrap_or_else(|| plan.suite.shapes(2 * gemm.sm_count() as usize));
+    eprintln!("{gpu}, {} SMs, {} MiB L2", gemm.sm_count(), l2_bytes >> 20);
+    let calls: usize = plan
+        .dtypes
+        .iter()
+        .map(|&d| 1 + select::kernels(d, d, &plan.kernels, &plan.schedules).len())
+        .sum::<usize>()
+        * shapes.len();
+    let progress = ProgressBar::new(calls as u64).with_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} {elapsed} {msg}")
+            .expect("a valid template"),
+    );
+    let sm_count = gemm.sm_count();
+    let bench = Bench {
+        plan,
+        gemm,
+        cublas,
+        l2_bytes,
+        progress,
+    };
+    let mut rows = Vec::new();
+    for &dtype in &plan.dtypes {
+        use tessera::half::{bf16, f16};
+        match dtype {
+            DType::F32 => bench.run_dtype::<f32, f32>(&shapes, &mut rows)?,
+            DType::BF16 => bench.run_dtype::<bf16, bf16>(&shapes, &mut rows)?,
+            DType::F16 => bench.run_dtype::<f16, f16>(&shapes, &mut rows)?,
+        }
+    }
+    bench.progress.finish_and_clear();
+    report::add_ratios(&mut rows);
+    Ok(Report {
+        gpu,
+        sm_count,
+        command: plan.command.clone(),
+        unix_time: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0),
+        rows,
+    })
+}
