@@ -134,6 +134,7 @@ impl Gemm {
             arch: self.module.arch,
             sm_count: self.module.sm_count,
             params: &params,
+            input_lens: [a.len(), b.len()],
         };
         let Plan {
             kernel,

@@ -38,6 +38,8 @@ pub(crate) struct Call<'a> {
     pub arch: Arch,
     pub sm_count: u32,
     pub params: &'a GemmParams,
+    /// Lengths in elements of the caller's `A` and `B` buffers.
+    pub input_lens: [usize; 2],
 }
 
 impl Call<'_> {
@@ -52,6 +54,23 @@ impl Call<'_> {
             };
             ptr.is_multiple_of(16) && (ld as usize * size).is_multiple_of(16)
         })
+    }
+
+    /// The last rows of `A` and `B`, rounded up to whole 16-byte chunks, stay inside the
+    /// caller's buffers. The 16-byte fp32 path copies a chunk cut by the matrix edge with a
+    /// partial `cp.async`, which reads only the bytes inside the matrix but which
+    /// compute-sanitizer counts as a whole 16-byte read; where that read would leave the
+    /// buffer, the 4-byte path is taken so that a sanitizer run of the caller's program stays
+    /// clean.
+    fn last_rows_round_up_inside(&self) -> bool {
+        let p = self.params;
+        let chunk = 16 / self.input.size();
+        let fits = |rows: u32, cols: u32, ld: u32, len: usize| {
+            rows == 0
+                || (rows as usize - 1) * ld as usize + (cols as usize).next_multiple_of(chunk)
+                    <= len
+        };
+        fits(p.m, p.k, p.lda, self.input_lens[0]) && fits(p.k, p.n, p.ldb, self.input_lens[1])
     }
 
     /// Why the Hopper kernel cannot run this call, if it cannot.
@@ -98,8 +117,9 @@ fn unsupported(kernel: Kernel, reason: &str) -> Error {
 /// The plan for `kernel`, or why it cannot run `call`.
 ///
 /// `Kernel::Auto` picks, in order:
-/// - fp32: the tiled kernel on the persistent grid (any alignment: unaligned operands take
-///   its 4-byte-access variant);
+/// - fp32: the tiled kernel on the persistent grid (any alignment: unaligned operands, and
+///   buffers that end inside the 16-byte chunk of their last row, take its 4-byte-access
+///   variant);
 /// - 16-bit inputs on Hopper: `wgmma`, cooperative (in 2-block clusters if
 ///   [`AUTO_PREFERS_CLUSTER2`]), persistent, when `A` and `B` suit TMA (16-byte aligned
 ///   starts, leading dimensions multiples of 8) and `K > 0`;
@@ -125,7 +145,9 @@ pub(crate) fn plan(kernel: Kernel, call: &Call) -> Result<Plan> {
             schedule: Schedule::NaiveGrid,
         }),
         Kernel::Tiled(s) => {
-            let suffix = if call.rows_16_byte_aligned(&[Operand::A, Operand::B, Operand::C]) {
+            let suffix = if call.rows_16_byte_aligned(&[Operand::A, Operand::B, Operand::C])
+                && call.last_rows_round_up_inside()
+            {
                 ""
             } else {
                 "_unaligned"
@@ -213,6 +235,7 @@ mod tests {
                 arch,
                 sm_count: 132,
                 params: p,
+                input_lens: [usize::MAX; 2],
             },
         )
         .unwrap()
@@ -277,6 +300,7 @@ mod tests {
                     arch: HOPPER,
                     sm_count: 132,
                     params: &p,
+                    input_lens: [usize::MAX; 2],
                 };
                 let entry = plan(kernel, &call).unwrap().entry;
                 let info = KERNELS.iter().find(|k| k.name == entry);
@@ -289,6 +313,32 @@ mod tests {
             Kernel::Wgmma(WgmmaSchedule::CooperativeCluster2, Schedule::Persistent).to_string(),
             "wgmma/cooperative_cluster2/persistent"
         );
+    }
+
+    #[test]
+    fn fp32_takes_4_byte_copies_when_a_cut_chunk_would_leave_the_buffer() {
+        // K = 1001 with lda = 1004: the last row of A ends 3 elements before its chunk does.
+        let p = GemmParams {
+            lda: 1004,
+            ..params(100, 100, 1001)
+        };
+        let entry = |a_len: usize| {
+            plan(
+                Kernel::Auto,
+                &Call {
+                    input: DType::F32,
+                    output: DType::F32,
+                    arch: HOPPER,
+                    sm_count: 132,
+                    params: &p,
+                    input_lens: [a_len, usize::MAX],
+                },
+            )
+            .unwrap()
+            .entry
+        };
+        assert_eq!(entry(99 * 1004 + 1001), "tiled_f32_persistent_unaligned");
+        assert_eq!(entry(99 * 1004 + 1004), "tiled_f32_persistent");
     }
 
     #[test]
@@ -319,6 +369,7 @@ mod tests {
             arch: HOPPER,
             sm_count: 132,
             params: &p,
+            input_lens: [usize::MAX; 2],
         };
         let err = plan(
             Kernel::Wgmma(WgmmaSchedule::PingPong, Schedule::Persistent),

@@ -31,3 +31,16 @@ pub fn address<T>(p: *const T) -> u32 {
     };
     a
 }
+
+/// Stores 16 bytes at the shared-window address `addr`.
+///
+/// # Safety
+/// `addr` is a 16-byte aligned address inside the block's shared memory.
+#[inline(always)]
+pub unsafe fn store_b32x4(addr: u32, v: [u32; 4]) {
+    unsafe {
+        asm!("st.shared.v4.b32 [{}], {{{}, {}, {}, {}}};",
+            in(reg32) addr, in(reg32) v[0], in(reg32) v[1], in(reg32) v[2], in(reg32) v[3],
+            options(nostack))
+    };
+}

@@ -191,9 +191,14 @@ impl ThreadChunks {
     ///
     /// # Safety
     /// `g` and `ld` keep every chunk 16-byte aligned (a 16-byte aligned base, `ld` a multiple
-    /// of 8); `col0` is a multiple of 8; as [`cp_async::copy_16`] for the destination.
+    /// of 8); `col0` is a multiple of 8; as [`cp_async::copy_16`] for the destination; without `CUT`, no chunk
+    /// crosses column `cols`.
+    ///
+    /// `CUT`: a chunk of this pass may cross column `cols`. Such chunks are copied with
+    /// [`cp_async::copy_16_at_edge`], whose synchronous path costs a branch per chunk; the
+    /// caller decides once per tile, so interior tiles keep plain `cp.async`.
     #[inline(always)]
-    unsafe fn copy<G: Tiling>(
+    unsafe fn copy<G: Tiling, const CUT: bool>(
         &self,
         j: u32,
         row_chunks: u32,
@@ -219,7 +224,31 @@ impl ThreadChunks {
             g
         };
         let dst = s_tile + self.dst + j * G::THREADS * 16;
-        unsafe { cp_async::copy_16(dst, src as *const u8, src_bytes) };
+        if CUT {
+            unsafe { cp_async::copy_16_at_edge(dst, src as *const u8, src_bytes) };
+        } else {
+            unsafe { cp_async::copy_16(dst, src as *const u8, src_bytes) };
+        }
+    }
+}
+
+impl ThreadChunks {
+    /// All `passes` of [`ThreadChunks::copy`] for one tile (`passes` is a constant of the
+    /// tiling, so the loop unrolls).
+    ///
+    /// # Safety
+    /// As [`ThreadChunks::copy`].
+    #[inline(always)]
+    unsafe fn copy_tile<G: Tiling, const CUT: bool>(
+        &self,
+        passes: usize,
+        row_chunks: u32,
+        s_tile: u32,
+        (g, extent, origin): ((u64, u32), (u32, u32), (u32, u32)),
+    ) {
+        for j in 0..passes as u32 {
+            unsafe { self.copy::<G, CUT>(j, row_chunks, s_tile, g, extent, origin) };
+        }
     }
 }
 
@@ -267,14 +296,28 @@ impl<S: TileScheduler, G: Tiling> Copies<S, G> {
             let s_a = stage_address::<G>(smem, self.stage); // (BM, BK)
             let s_b = s_a + G::A_BYTES; // (BK, BN)
             let k0 = self.kt * BK;
-            unroll!(J in 0..{ G::A_PASSES } => {
-                let (g, extent) = ((p.a, p.lda), (p.m, p.k));
-                unsafe { self.a.copy::<G>(J as u32, A_ROW_CHUNKS, s_a, g, extent, (tile.m * G::BM, k0)) };
-            });
-            unroll!(J in 0..{ G::B_PASSES } => {
-                let (g, extent) = ((p.b, p.ldb), (p.k, p.n));
-                unsafe { self.b.copy::<G>(J as u32, G::B_ROW_CHUNKS, s_b, g, extent, (k0, tile.n * G::BN)) };
-            });
+            let a = ((p.a, p.lda), (p.m, p.k), (tile.m * G::BM, k0));
+            let b = ((p.b, p.ldb), (p.k, p.n), (k0, tile.n * G::BN));
+            // Only the last k-tile of `A` and the last column of tiles of `B` can hold chunks
+            // cut by the matrix edge, and only when K or N is not a multiple of 8.
+            let a_cut = !p.k.is_multiple_of(8) && k0 + BK > p.k;
+            let b_cut = !p.n.is_multiple_of(8) && (tile.n + 1) * G::BN > p.n;
+            unsafe {
+                if a_cut {
+                    self.a
+                        .copy_tile::<G, true>(G::A_PASSES, A_ROW_CHUNKS, s_a, a);
+                } else {
+                    self.a
+                        .copy_tile::<G, false>(G::A_PASSES, A_ROW_CHUNKS, s_a, a);
+                }
+                if b_cut {
+                    self.b
+                        .copy_tile::<G, true>(G::B_PASSES, G::B_ROW_CHUNKS, s_b, b);
+                } else {
+                    self.b
+                        .copy_tile::<G, false>(G::B_PASSES, G::B_ROW_CHUNKS, s_b, b);
+                }
+            }
         }
         cp_async::commit();
         self.stage = next_stage::<G>(self.stage);
