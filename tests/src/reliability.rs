@@ -109,11 +109,22 @@ pub fn graph_replay<I: Element, O: Element>(
     let stream: Arc<CudaStream> = ctx.new_stream().map_err(e)?;
     let gemm = Gemm::new(stream.clone()).map_err(|e| e.to_string())?;
     let direct = bits(&p.run::<O>(&gemm, kernel)?);
-    let (a, b) = (
-        stream.clone_htod(&p.a).map_err(e)?,
-        stream.clone_htod(&p.b).map_err(e)?,
-    );
-    let mut c: CudaSlice<O> = stream.alloc_zeros(p.desc.m * p.desc.n).map_err(e)?;
+    // Buffers used inside a capture are made without cudarc's event tracking: with it, the
+    // first use makes the capturing stream wait on an event recorded before the capture,
+    // which the driver rejects (CUDA_ERROR_STREAM_CAPTURE_ISOLATION). The stream is
+    // synchronised before the capture, which is all the tracking would have ensured.
+    // SAFETY: every use of these buffers is on `stream`, and it is synchronised below.
+    unsafe { ctx.disable_event_tracking() };
+    let made = (|| {
+        Ok::<_, tessera::cudarc::driver::DriverError>((
+            stream.clone_htod(&p.a)?,
+            stream.clone_htod(&p.b)?,
+            stream.alloc_zeros::<O>(p.desc.m * p.desc.n)?,
+        ))
+    })();
+    // SAFETY: restores the context's default for every buffer made from here on.
+    unsafe { ctx.enable_event_tracking() };
+    let (a, b, mut c): (_, _, CudaSlice<O>) = made.map_err(e)?;
     stream.synchronize().map_err(e)?;
     stream
         .begin_capture(CUstreamCaptureMode::CU_STREAM_CAPTURE_MODE_THREAD_LOCAL)
