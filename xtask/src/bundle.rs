@@ -30,7 +30,7 @@ const RUN_ALL: &str = r#"#!/usr/bin/env bash
 # Everything that belongs together on a GPU machine, logs and results into DIR (default
 # ./results): the GPU tests, the four compute-sanitizer tools on small shapes for every
 # kernel, the benchmark suites (fp32; bf16 and f16; a K-sweep at M = N = 8192) and the
-# naive-vs-persistent recording.
+# naive-vs-persistent recording, and the embedding example.
 set -uo pipefail
 cd "$(dirname "$0")"
 out=$(realpath -m "${1:-results}")
@@ -51,6 +51,7 @@ fi
 ./run-bench.sh --dtype bf16 --dtype f16 --out "$out" --name tensor-cores > "$out/bench-tensor-cores.log" 2>&1 || status=1
 ./run-bench.sh --dtype bf16 --kernel wgmma --suite ksweep --out "$out" --name ksweep > "$out/bench-ksweep.log" 2>&1 || status=1
 ./run-viz.sh > "$out/viz.log" 2>&1 && cp -r viz "$out/" || status=1
+./matmul > "$out/example-matmul.log" 2>&1 || status=1
 exit $status
 "#;
 
@@ -82,6 +83,15 @@ pub fn run() -> Result<(), String> {
             .map_err(|e| e.to_string())?;
     }
     copy_test_binary("gpu", &dist.join("gpu-tests"))?;
+    cargo(
+        &["build", "--release", "-p", "tessera", "--example", "matmul"],
+        &[],
+    )?;
+    std::fs::copy(
+        root().join("target/release/examples/matmul"),
+        dist.join("matmul"),
+    )
+    .map_err(|e| e.to_string())?;
     for (arch, ptx) in crate::ptx::build()? {
         std::fs::copy(ptx, dist.join(format!("kernels_{arch}.ptx"))).map_err(|e| e.to_string())?;
     }
