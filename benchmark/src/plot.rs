@@ -13,8 +13,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};
 
-/// Series colours, in order of a kernel's first appearance; cuBLAS is always [`CUBLAS`].
-const PALETTE: [RGBColor; 8] = [
+/// Kernel-family colours, in order of a family's first appearance (a family is a series name
+/// without its `/naive` or `/persistent` grid); cuBLAS is always [`CUBLAS`].
+const PALETTE: [RGBColor; 10] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
     RGBColor(44, 160, 44),
@@ -23,6 +24,8 @@ const PALETTE: [RGBColor; 8] = [
     RGBColor(227, 119, 194),
     RGBColor(23, 190, 207),
     RGBColor(188, 189, 34),
+    RGBColor(0, 0, 128),
+    RGBColor(128, 0, 0),
 ];
 const CUBLAS: RGBColor = RGBColor(70, 70, 70);
 const PEAK: RGBColor = RGBColor(214, 39, 40);
@@ -105,17 +108,37 @@ pub fn k_sweeps<'a>(panel: &Panel<'a>) -> Vec<KSweep<'a>> {
     sweeps
 }
 
+/// A series name without its grid, and whether that grid is the naive one.
+fn family(series: &str) -> (&str, bool) {
+    match series.rsplit_once('/') {
+        Some((family, "naive")) => (family, true),
+        Some((family, "persistent")) => (family, false),
+        _ => (series, false),
+    }
+}
+
+/// The family's colour; the naive grid gets a light shade of it, so each naive/persistent
+/// pair reads as one kernel on two grids.
 fn colour(panel: &Panel, series: &str) -> RGBColor {
     if series == "cublas" {
         return CUBLAS;
     }
-    let i = panel
-        .series
-        .iter()
-        .filter(|s| **s != "cublas")
-        .position(|s| *s == series)
-        .unwrap_or(0);
-    PALETTE[i % PALETTE.len()]
+    let mut families: Vec<&str> = Vec::new();
+    for s in panel.series.iter().filter(|s| **s != "cublas") {
+        let f = family(s).0;
+        if !families.contains(&f) {
+            families.push(f);
+        }
+    }
+    let (name, naive) = family(series);
+    let i = families.iter().position(|f| *f == name).unwrap_or(0);
+    let RGBColor(r, g, b) = PALETTE[i % PALETTE.len()];
+    if naive {
+        let light = |c: u8| c + (255 - c) / 2;
+        RGBColor(light(r), light(g), light(b))
+    } else {
+        RGBColor(r, g, b)
+    }
 }
 
 type DrawResult = Result<(), String>;
@@ -134,7 +157,7 @@ pub fn render(report: &Report, stem: &Path) -> Result<Vec<PathBuf>, String> {
     }
     let widest = panels.iter().map(|p| p.shapes.len()).max().unwrap_or(1);
     let size = (
-        (200 + 150 * widest as u32).max(1100),
+        (420 + 170 * widest as u32).max(1200),
         460 * panels.len() as u32,
     );
     let mut written = Vec::new();
@@ -181,7 +204,7 @@ fn with_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
 ) -> (DrawingArea<DB, Shift>, DrawingArea<DB, Shift>) {
     let width = area.dim_in_pixel().0;
-    area.split_horizontally(width.saturating_sub(300))
+    area.split_horizontally(width.saturating_sub(380))
 }
 
 /// The legend: a swatch and a name per series, and the peak line when there is one.
@@ -249,7 +272,7 @@ fn throughput<DB: DrawingBackend>(
                     _ => String::new(),
                 }
             })
-            .x_label_style((FAMILY, 13))
+            .x_label_style((FAMILY, 12))
             .y_desc("TFLOP/s")
             .y_label_formatter(&|y| format!("{y:.0}"))
             .light_line_style(WHITE)
