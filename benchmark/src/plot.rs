@@ -182,7 +182,7 @@ pub fn render(report: &Report, stem: &Path) -> Result<Vec<PathBuf>, String> {
         .flat_map(|p| k_sweeps(p).into_iter().map(move |s| (p, s)))
         .collect();
     if !sweeps.is_empty() {
-        let size = (1100, 460 * sweeps.len() as u32);
+        let size = (1400, 460 * sweeps.len() as u32);
         let (svg, png) = (path("-ksweep", "svg"), path("-ksweep", "png"));
         k_sweep(
             SVGBackend::new(&svg, size).into_drawing_area(),
