@@ -1,6 +1,8 @@
 //! The shape of a GEMM call and its validation.
 
 use crate::error::{Error, Operand, Result};
+use tessera_kernels::params::GemmParams;
+use tessera_kernels::schedule::TileGrid;
 
 /// `C (M × N) = alpha · A (M × K) · B (K × N) + beta · C`, all row-major.
 ///
@@ -126,6 +128,37 @@ pub(crate) fn check_aliasing(a: (u64, u64), b: (u64, u64), c: (u64, u64)) -> Res
         }
     }
     Ok(())
+}
+
+/// Tile-rows per group in the grouped tile order: 8 rows of 128 share L2 well on every GPU
+/// measured, for both grids.
+pub(crate) const GROUP_M: u32 = 8;
+
+impl GemmDesc {
+    /// The kernel parameters of this (validated) call on the buffers at `a`, `b`, `c`; the
+    /// tensor maps are left for the Hopper launch to fill in.
+    pub(crate) fn params(&self, [a, b, c]: [u64; 3], alpha: f32, beta: f32) -> GemmParams {
+        GemmParams {
+            a,
+            b,
+            c,
+            m: self.m as u32,
+            n: self.n as u32,
+            k: self.k as u32,
+            lda: self.lda as u32,
+            ldb: self.ldb as u32,
+            ldc: self.ldc as u32,
+            alpha,
+            beta,
+            group_m: GROUP_M,
+            ..GemmParams::default()
+        }
+    }
+
+    /// The output's `block_m × block_n` tiles in the grouped order the kernels walk.
+    pub(crate) fn tile_grid(&self, block_m: u32, block_n: u32) -> TileGrid {
+        TileGrid::new(self.m as u32, self.n as u32, block_m, block_n, GROUP_M)
+    }
 }
 
 #[cfg(test)]

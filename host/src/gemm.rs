@@ -11,12 +11,8 @@ use crate::raw;
 use crate::tensor_map::{self, EncodeError, InputType};
 use cudarc::driver::{CudaStream, DevicePtr, DevicePtrMut};
 use std::sync::Arc;
-use tessera_kernels::params::{GemmParams, TensorMap};
-use tessera_kernels::schedule::{Clustered, NaiveGrid, Persistent, TileGrid, TileScheduler};
-
-/// Tile-rows per group in the grouped tile order: 8 rows of 128 share L2 well on every GPU
-/// measured, for both grids.
-const GROUP_M: u32 = 8;
+use tessera_kernels::params::TensorMap;
+use tessera_kernels::schedule::{Clustered, NaiveGrid, Persistent, TileScheduler};
 
 /// Runs GEMMs on one CUDA stream.
 ///
@@ -113,21 +109,7 @@ impl Gemm {
             (b_ptr, bytes(Operand::B, si)),
             (c_ptr, bytes(Operand::C, so)),
         )?;
-        let mut params = GemmParams {
-            a: a_ptr,
-            b: b_ptr,
-            c: c_ptr,
-            m: desc.m as u32,
-            n: desc.n as u32,
-            k: desc.k as u32,
-            lda: desc.lda as u32,
-            ldb: desc.ldb as u32,
-            ldc: desc.ldc as u32,
-            alpha,
-            beta,
-            group_m: GROUP_M,
-            ..GemmParams::default()
-        };
+        let mut params = desc.params([a_ptr, b_ptr, c_ptr], alpha, beta);
         let call = Call {
             input: I::DTYPE,
             output: O::DTYPE,
@@ -206,13 +188,7 @@ impl Gemm {
                 value: tiles,
             });
         }
-        let grid = TileGrid::new(
-            desc.m as u32,
-            desc.n as u32,
-            tile.block_m,
-            tile.block_n,
-            GROUP_M,
-        );
+        let grid = desc.tile_grid(tile.block_m, tile.block_n);
         let resident = entry.resident;
         Ok(match (schedule, entry.info.cluster_m) {
             (Schedule::NaiveGrid, 1) => NaiveGrid::grid_size(&grid, resident),

@@ -16,6 +16,15 @@ struct Params(GemmParams);
 // definition, built for nvptx64) reads it.
 unsafe impl DeviceRepr for Params {}
 
+/// `grid` blocks of `entry`'s threads and dynamic shared memory, along x.
+fn grid_config(entry: &Entry, grid: u32) -> LaunchConfig {
+    LaunchConfig {
+        grid_dim: (grid, 1, 1),
+        block_dim: (entry.info.tile.threads, 1, 1),
+        shared_mem_bytes: entry.info.smem_bytes,
+    }
+}
+
 /// Launches a recorded entry point (`tessera_kernels::record`), which takes the record
 /// buffer's address after the parameters.
 ///
@@ -29,11 +38,7 @@ pub(crate) unsafe fn launch_recorded(
     params: GemmParams,
     record: u64,
 ) -> Result<()> {
-    let cfg = LaunchConfig {
-        grid_dim: (grid, 1, 1),
-        block_dim: (entry.info.tile.threads, 1, 1),
-        shared_mem_bytes: entry.info.smem_bytes,
-    };
+    let cfg = grid_config(entry, grid);
     let params = Params(params);
     unsafe {
         stream
@@ -58,11 +63,7 @@ pub(crate) unsafe fn launch(
     grid: u32,
     params: GemmParams,
 ) -> Result<()> {
-    let cfg = LaunchConfig {
-        grid_dim: (grid, 1, 1),
-        block_dim: (entry.info.tile.threads, 1, 1),
-        shared_mem_bytes: entry.info.smem_bytes,
-    };
+    let cfg = grid_config(entry, grid);
     if entry.info.cluster_m > 1 {
         return unsafe { launch_clustered(stream, entry, cfg, params) };
     }

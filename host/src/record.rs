@@ -12,16 +12,12 @@ use crate::module::{Arch, Module};
 use crate::raw;
 use cudarc::driver::{CudaSlice, CudaStream, DevicePtr, DevicePtrMut};
 use std::sync::Arc;
-use tessera_kernels::params::GemmParams;
 use tessera_kernels::record::RECORDED_KERNELS;
 pub use tessera_kernels::record::TileRecord;
-use tessera_kernels::schedule::{NaiveGrid, Persistent, TileGrid, TileScheduler};
+use tessera_kernels::schedule::{NaiveGrid, Persistent, TileScheduler};
 
 const PTX_SM90A: &str = include_str!(concat!(env!("OUT_DIR"), "/kernels_record_sm_90a.ptx"));
 const PTX_SM80: &str = include_str!(concat!(env!("OUT_DIR"), "/kernels_record_sm_80.ptx"));
-
-/// Tile-rows per group in the grouped tile order, as [`Gemm`](crate::Gemm) uses.
-const GROUP_M: u32 = 8;
 
 /// One recorded launch.
 #[derive(Clone, Debug)]
@@ -95,13 +91,7 @@ impl Recorder {
             reason: "not in the recorded PTX module".into(),
         })?;
         let tile = entry.info.tile;
-        let grid = TileGrid::new(
-            desc.m as u32,
-            desc.n as u32,
-            tile.block_m,
-            tile.block_n,
-            GROUP_M,
-        );
+        let grid = desc.tile_grid(tile.block_m, tile.block_n);
         let blocks = match schedule {
             Schedule::NaiveGrid => NaiveGrid::grid_size(&grid, entry.resident),
             Schedule::Persistent => Persistent::grid_size(&grid, entry.resident),
@@ -125,21 +115,7 @@ impl Recorder {
                 }
             }
             let (r_ptr, _r_write) = records.device_ptr_mut(&self.stream);
-            let params = GemmParams {
-                a: a_ptr,
-                b: b_ptr,
-                c: c_ptr,
-                m: desc.m as u32,
-                n: desc.n as u32,
-                k: desc.k as u32,
-                lda: desc.lda as u32,
-                ldb: desc.ldb as u32,
-                ldc: desc.ldc as u32,
-                alpha: 1.0,
-                beta: 0.0,
-                group_m: GROUP_M,
-                ..GemmParams::default()
-            };
+            let params = desc.params([a_ptr, b_ptr, c_ptr], 1.0, 0.0);
             // SAFETY: validated above; `records` holds a record per tile; the buffers outlive
             // the launch through the stream-ordered events held here.
             unsafe { raw::launch_recorded(&self.stream, entry, blocks, params, r_ptr) }?;
