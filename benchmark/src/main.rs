@@ -74,18 +74,7 @@ fn main() -> ExitCode {
         Some(Command::Plot { json, out }) => output::plot_file(json, out.as_deref()),
         None => bench(&args),
     };
-    match result {
-        Ok(written) => {
-            for path in written {
-                eprintln!("wrote {}", path.display());
-            }
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("tessera-bench: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    output::finish("tessera-bench", result)
 }
 
 fn bench(args: &Args) -> Result<Vec<PathBuf>, String> {

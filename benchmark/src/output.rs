@@ -18,6 +18,23 @@ pub struct Outputs {
     pub plots: bool,
 }
 
+/// The end of a command that writes files: lists them (or says what failed, prefixed with
+/// `program`) on stderr, and gives the exit code.
+pub fn finish(program: &str, result: Result<Vec<PathBuf>, String>) -> std::process::ExitCode {
+    match result {
+        Ok(written) => {
+            for path in written {
+                eprintln!("wrote {}", path.display());
+            }
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{program}: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 /// A file name from a GPU name: `NVIDIA H100 80GB HBM3` → `nvidia-h100-80gb-hbm3`.
 pub fn file_stem(gpu: &str) -> String {
     gpu.to_lowercase()

@@ -32,18 +32,7 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    match run(&args) {
-        Ok(written) => {
-            for path in written {
-                eprintln!("wrote {}", path.display());
-            }
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("tessera-viz: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    tessera_bench::output::finish("tessera-viz", run(&args))
 }
 
 fn run(args: &Args) -> Result<Vec<PathBuf>, String> {
