@@ -1,13 +1,36 @@
 //! The shape of a GEMM call and its validation.
 
 use crate::error::{Error, Operand, Result};
-use tessera_kernels::params::GemmParams;
+use tessera_kernels::params::{GemmParams, Layout as LayoutBits};
 use tessera_kernels::schedule::TileGrid;
 
-/// `C (M × N) = alpha · A (M × K) · B (K × N) + beta · C`, all row-major.
+/// How a matrix is stored.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Layout {
+    /// Element `(i, j)` at `i · ld + j`: rows contiguous.
+    #[default]
+    RowMajor,
+    /// Element `(i, j)` at `j · ld + i`: columns contiguous (BLAS's, cuBLAS's order).
+    ColMajor,
+}
+
+impl Layout {
+    /// The other order: a matrix stored in one order is its transpose stored in the other.
+    pub const fn transposed(self) -> Layout {
+        match self {
+            Layout::RowMajor => Layout::ColMajor,
+            Layout::ColMajor => Layout::RowMajor,
+        }
+    }
+}
+
+/// `C (M × N) = alpha · A (M × K) · B (K × N) + beta · C`, for each of `batch` problems.
 ///
-/// Row `i` of `A` starts `i · lda` elements after the start of `A` (likewise `B`, `C`), so a
-/// leading dimension larger than the row length describes a sub-matrix of a larger one.
+/// Each matrix is row- or column-major ([`Layout`]) with a leading dimension: the elements
+/// from one row (row-major) or column (column-major) to the next, so that a leading dimension
+/// larger than the row (column) length describes a sub-matrix of a larger one. Problem `b` of
+/// a batch finds its `A` at `b · batch_stride_a` elements after the start of the `A` buffer
+/// (likewise `B`, `C`); a stride of 0 for `A` or `B` gives every problem the same operand.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct GemmDesc {
     /// Rows of `A` and `C`.
@@ -16,16 +39,30 @@ pub struct GemmDesc {
     pub n: usize,
     /// Columns of `A`, rows of `B`: the length of each dot product.
     pub k: usize,
-    /// Elements from one row of `A` to the next (at least `k`).
+    /// Leading dimension of `A` (at least `k` row-major, `m` column-major).
     pub lda: usize,
-    /// Elements from one row of `B` to the next (at least `n`).
+    /// Leading dimension of `B` (at least `n` row-major, `k` column-major).
     pub ldb: usize,
-    /// Elements from one row of `C` to the next (at least `n`).
+    /// Leading dimension of `C` (at least `n` row-major, `m` column-major).
     pub ldc: usize,
+    /// Storage order of `A`.
+    pub layout_a: Layout,
+    /// Storage order of `B`.
+    pub layout_b: Layout,
+    /// Storage order of `C`.
+    pub layout_c: Layout,
+    /// Problems in the batch (at least 1).
+    pub batch: usize,
+    /// Elements from one problem's `A` to the next (0: all problems share one `A`).
+    pub batch_stride_a: usize,
+    /// Elements from one problem's `B` to the next (0: all problems share one `B`).
+    pub batch_stride_b: usize,
+    /// Elements from one problem's `C` to the next: the `C`s of a batch may not overlap.
+    pub batch_stride_c: usize,
 }
 
 impl GemmDesc {
-    /// Densely packed row-major matrices: `lda = k`, `ldb = n`, `ldc = n`.
+    /// One problem, densely packed row-major matrices: `lda = k`, `ldb = n`, `ldc = n`.
     ///
     /// ```
     /// let d = tessera::GemmDesc::new(128, 64, 32);
@@ -39,6 +76,13 @@ impl GemmDesc {
             lda: k,
             ldb: n,
             ldc: n,
+            layout_a: Layout::RowMajor,
+            layout_b: Layout::RowMajor,
+            layout_c: Layout::RowMajor,
+            batch: 1,
+            batch_stride_a: 0,
+            batch_stride_b: 0,
+            batch_stride_c: 0,
         }
     }
 
@@ -52,28 +96,121 @@ impl GemmDesc {
         }
     }
 
-    /// `(rows, columns, leading dimension)` of an operand.
-    pub fn matrix(&self, operand: Operand) -> (usize, usize, usize) {
-        match operand {
-            Operand::A => (self.m, self.k, self.lda),
-            Operand::B => (self.k, self.n, self.ldb),
-            Operand::C => (self.m, self.n, self.ldc),
+    /// The same shape with these layouts, densely packed: the leading dimensions become the
+    /// row (row-major) or column (column-major) lengths; call
+    /// [`with_leading_dims`](Self::with_leading_dims) afterwards for others.
+    ///
+    /// ```
+    /// use tessera::{GemmDesc, Layout::*};
+    /// let d = GemmDesc::new(128, 64, 32).with_layouts(RowMajor, ColMajor, ColMajor);
+    /// assert_eq!((d.lda, d.ldb, d.ldc), (32, 32, 128));
+    /// ```
+    pub fn with_layouts(self, a: Layout, b: Layout, c: Layout) -> Self {
+        let d = GemmDesc {
+            layout_a: a,
+            layout_b: b,
+            layout_c: c,
+            ..self
+        };
+        let dense = |op| d.storage(op).1;
+        GemmDesc {
+            lda: dense(Operand::A),
+            ldb: dense(Operand::B),
+            ldc: dense(Operand::C),
+            ..d
         }
     }
 
-    /// Elements a buffer must hold for `operand`: up to the last element of the last row.
-    pub fn min_len(&self, operand: Operand) -> usize {
-        let (rows, cols, ld) = self.matrix(operand);
-        if rows == 0 || cols == 0 {
+    /// `batch` problems whose operands are `stride_a`, `stride_b`, `stride_c` elements apart
+    /// (a stride of 0 for `A` or `B` shares that operand between all problems).
+    ///
+    /// ```
+    /// // 8 products of 64 × 64 matrices with one shared B.
+    /// let d = tessera::GemmDesc::new(64, 64, 64).with_batch(8, 64 * 64, 0, 64 * 64);
+    /// assert_eq!(d.min_len(tessera::Operand::B), 64 * 64);
+    /// ```
+    pub fn with_batch(
+        self,
+        batch: usize,
+        stride_a: usize,
+        stride_b: usize,
+        stride_c: usize,
+    ) -> Self {
+        GemmDesc {
+            batch,
+            batch_stride_a: stride_a,
+            batch_stride_b: stride_b,
+            batch_stride_c: stride_c,
+            ..self
+        }
+    }
+
+    /// `(rows, columns, layout)` of an operand, as the problem sees it.
+    pub fn logical(&self, operand: Operand) -> (usize, usize, Layout) {
+        match operand {
+            Operand::A => (self.m, self.k, self.layout_a),
+            Operand::B => (self.k, self.n, self.layout_b),
+            Operand::C => (self.m, self.n, self.layout_c),
+        }
+    }
+
+    /// `(lines, line length, leading dimension)` of an operand as stored: rows for a
+    /// row-major matrix, columns for a column-major one.
+    pub fn storage(&self, operand: Operand) -> (usize, usize, usize) {
+        let (rows, cols, layout) = self.logical(operand);
+        let ld = match operand {
+            Operand::A => self.lda,
+            Operand::B => self.ldb,
+            Operand::C => self.ldc,
+        };
+        match layout {
+            Layout::RowMajor => (rows, cols, ld),
+            Layout::ColMajor => (cols, rows, ld),
+        }
+    }
+
+    /// Elements from one problem's `operand` to the next.
+    pub fn batch_stride(&self, operand: Operand) -> usize {
+        match operand {
+            Operand::A => self.batch_stride_a,
+            Operand::B => self.batch_stride_b,
+            Operand::C => self.batch_stride_c,
+        }
+    }
+
+    /// Index in `operand`'s buffer of element `(row, col)` of problem `batch`.
+    pub fn index(&self, operand: Operand, batch: usize, row: usize, col: usize) -> usize {
+        let (.., layout) = self.logical(operand);
+        let (.., ld) = self.storage(operand);
+        let inside = match layout {
+            Layout::RowMajor => row * ld + col,
+            Layout::ColMajor => col * ld + row,
+        };
+        batch * self.batch_stride(operand) + inside
+    }
+
+    /// Elements one problem's `operand` spans: up to its last element.
+    fn problem_len(&self, operand: Operand) -> usize {
+        let (lines, len, ld) = self.storage(operand);
+        if lines == 0 || len == 0 {
             0
         } else {
-            (rows - 1) * ld + cols
+            (lines - 1) * ld + len
         }
     }
 
-    /// Checks the dimensions, leading dimensions, the 32-bit limits and the buffer lengths.
+    /// Elements a buffer must hold for `operand`: up to the last element of the last problem.
+    pub fn min_len(&self, operand: Operand) -> usize {
+        match self.problem_len(operand) {
+            0 => 0,
+            one => self.batch.saturating_sub(1) * self.batch_stride(operand) + one,
+        }
+    }
+
+    /// Checks the dimensions, leading dimensions, batch strides, the 32-bit limits and the
+    /// buffer lengths.
     pub fn validate(&self, len_a: usize, len_b: usize, len_c: usize) -> Result<()> {
-        for (what, value) in [("M", self.m), ("N", self.n)] {
+        for (what, value) in [("M", self.m), ("N", self.n), ("batch", self.batch)] {
             if value == 0 {
                 return Err(Error::ZeroDimension { what });
             }
@@ -85,6 +222,7 @@ impl GemmDesc {
             ("lda", self.lda),
             ("ldb", self.ldb),
             ("ldc", self.ldc),
+            ("batch", self.batch),
         ] {
             if value > i32::MAX as usize {
                 return Err(Error::IndexOverflow { what, value });
@@ -95,15 +233,23 @@ impl GemmDesc {
             (Operand::B, len_b),
             (Operand::C, len_c),
         ] {
-            let (rows, cols, ld) = self.matrix(operand);
-            if rows > 0 && ld < cols {
+            let (lines, line, ld) = self.storage(operand);
+            if lines > 0 && ld < line {
                 return Err(Error::LeadingDimension {
                     operand,
                     ld,
-                    min: cols,
+                    min: line,
                 });
             }
-            let needed = self.min_len(operand);
+            let needed = self
+                .batch
+                .checked_sub(1)
+                .and_then(|b| b.checked_mul(self.batch_stride(operand)))
+                .and_then(|offset| offset.checked_add(self.problem_len(operand)))
+                .ok_or(Error::IndexOverflow {
+                    what: "batch stride × batch",
+                    value: self.batch_stride(operand),
+                })?;
             if len < needed {
                 return Err(Error::BufferTooShort {
                     operand,
@@ -112,7 +258,39 @@ impl GemmDesc {
                 });
             }
         }
+        // Problems writing the same elements of C would race.
+        let c_len = self.problem_len(Operand::C);
+        if self.batch > 1 && self.batch_stride_c < c_len {
+            return Err(Error::BatchStride {
+                operand: Operand::C,
+                stride: self.batch_stride_c,
+                min: c_len,
+            });
+        }
         Ok(())
+    }
+
+    /// The same call with a row-major `C`, which is what the kernels compute: a column-major
+    /// `C` is a row-major `Cᵀ = Bᵀ · Aᵀ`, i.e. the problem `N × M × K` with `A` and `B`
+    /// swapped and each in the other layout (a matrix stored in one order is its transpose
+    /// stored in the other). Returns the problem and whether `A` and `B` were swapped.
+    pub(crate) fn with_row_major_c(&self) -> (GemmDesc, bool) {
+        if self.layout_c == Layout::RowMajor {
+            return (*self, false);
+        }
+        let swapped = GemmDesc {
+            m: self.n,
+            n: self.m,
+            lda: self.ldb,
+            ldb: self.lda,
+            layout_a: self.layout_b.transposed(),
+            layout_b: self.layout_a.transposed(),
+            layout_c: Layout::RowMajor,
+            batch_stride_a: self.batch_stride_b,
+            batch_stride_b: self.batch_stride_a,
+            ..*self
+        };
+        (swapped, true)
     }
 }
 
@@ -135,9 +313,18 @@ pub(crate) fn check_aliasing(a: (u64, u64), b: (u64, u64), c: (u64, u64)) -> Res
 pub(crate) const GROUP_M: u32 = 8;
 
 impl GemmDesc {
-    /// The kernel parameters of this (validated) call on the buffers at `a`, `b`, `c`; the
+    /// The kernel parameters of this (validated) call with a row-major `C` (see
+    /// [`with_row_major_c`](Self::with_row_major_c)) on the buffers at `a`, `b`, `c`; the
     /// tensor maps are left for the Hopper launch to fill in.
     pub(crate) fn params(&self, [a, b, c]: [u64; 3], alpha: f32, beta: f32) -> GemmParams {
+        debug_assert_eq!(self.layout_c, Layout::RowMajor);
+        let mut layout = 0;
+        if self.layout_a == Layout::ColMajor {
+            layout |= LayoutBits::A_COLUMN_MAJOR;
+        }
+        if self.layout_b == Layout::ColMajor {
+            layout |= LayoutBits::B_COLUMN_MAJOR;
+        }
         GemmParams {
             a,
             b,
@@ -151,13 +338,26 @@ impl GemmDesc {
             alpha,
             beta,
             group_m: GROUP_M,
+            batch: self.batch as u32,
+            batch_stride_a: self.batch_stride_a as u64,
+            batch_stride_b: self.batch_stride_b as u64,
+            batch_stride_c: self.batch_stride_c as u64,
+            layout,
             ..GemmParams::default()
         }
     }
 
-    /// The output's `block_m × block_n` tiles in the grouped order the kernels walk.
+    /// The output's `block_m × block_n` tiles over the batch, in the grouped order the kernels
+    /// walk.
     pub(crate) fn tile_grid(&self, block_m: u32, block_n: u32) -> TileGrid {
-        TileGrid::new(self.m as u32, self.n as u32, block_m, block_n, GROUP_M)
+        TileGrid::new(
+            self.m as u32,
+            self.n as u32,
+            block_m,
+            block_n,
+            GROUP_M,
+            self.batch as u32,
+        )
     }
 }
 

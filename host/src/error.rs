@@ -67,10 +67,20 @@ pub enum Error {
         /// Its value.
         value: usize,
     },
-    /// `M` or `N` is 0: there is no output to compute.
+    /// `M`, `N` or the batch count is 0: there is no output to compute.
     ZeroDimension {
-        /// `M` or `N`.
+        /// `M`, `N` or `batch`.
         what: &'static str,
+    },
+    /// The batch stride of `C` is smaller than one problem's `C`: problems would write the
+    /// same elements.
+    BatchStride {
+        /// The matrix (`C`).
+        operand: Operand,
+        /// The stride given, in elements.
+        stride: usize,
+        /// The smallest stride that keeps the problems apart: one problem's extent.
+        min: usize,
     },
     /// `C` overlaps `A` or `B` in memory; the kernels read `A` and `B` while writing `C`.
     Aliasing {
@@ -112,6 +122,14 @@ impl fmt::Display for Error {
             Error::ZeroDimension { what } => write!(
                 f,
                 "{what} = 0: the output is empty; skip the call (K = 0 is allowed and gives C = beta·C)"
+            ),
+            Error::BatchStride {
+                operand,
+                stride,
+                min,
+            } => write!(
+                f,
+                "the batch stride of {operand} is {stride} elements, but one problem's {operand} spans {min}: the problems would overwrite each other"
             ),
             Error::Aliasing { operand } => write!(
                 f,

@@ -1,6 +1,6 @@
 //! The `Gemm` handle: validation, kernel choice and launch on the caller's stream.
 
-use crate::desc::{GemmDesc, check_aliasing};
+use crate::desc::{GemmDesc, Layout, check_aliasing};
 use crate::element::DType;
 use crate::element::Element;
 use crate::error::{Error, Operand, Result};
@@ -8,11 +8,12 @@ use crate::kernel::{Kernel, Schedule, WgmmaSchedule};
 use crate::module::{Arch, Entry, Module};
 use crate::plan::{Call, Plan, plan};
 use crate::raw;
-use crate::tensor_map::{self, EncodeError, InputType};
+use crate::tensor_map::{self, EncodeError, InputType, TensorMap3d};
 use cudarc::driver::{CudaStream, DevicePtr, DevicePtrMut};
 use std::sync::Arc;
 use tessera_kernels::params::TensorMap;
 use tessera_kernels::schedule::{Clustered, NaiveGrid, Persistent, TileScheduler};
+use tessera_kernels::sm90_layout::{Major, StageTile};
 
 /// Runs GEMMs on one CUDA stream.
 ///
@@ -66,17 +67,21 @@ impl Gemm {
         self.module.sm_count
     }
 
-    /// `C = alpha · A · B + beta · C` with `kernel` (or the one `Kernel::Auto` picks).
+    /// `C = alpha · A · B + beta · C` with `kernel` (or the one `Kernel::Auto` picks), for
+    /// every problem of `desc`'s batch.
     ///
-    /// `A`, `B`, `C` are row-major as `desc` describes them. `beta == 0` never reads `C`.
-    /// `K = 0` gives `C = beta · C`; `M = 0` or `N = 0` is an error ([`Error::ZeroDimension`]).
+    /// `A`, `B`, `C` are laid out as `desc` describes them (row- or column-major each, with
+    /// leading dimensions and batch strides). `beta == 0` never reads `C`. `K = 0` gives
+    /// `C = beta · C`; `M = 0`, `N = 0` or an empty batch is an error
+    /// ([`Error::ZeroDimension`]).
     ///
     /// # Errors
-    /// A shape, leading dimension or buffer length that does not fit ([`Error::ZeroDimension`],
-    /// [`Error::LeadingDimension`], [`Error::BufferTooShort`], [`Error::IndexOverflow`]); `C`
-    /// sharing memory with `A` or `B` ([`Error::Aliasing`]); buffers from another context
-    /// ([`Error::WrongContext`]); a kernel that cannot serve the types or alignment
-    /// ([`Error::Unsupported`]); a failed launch ([`Error::Driver`]). Nothing is launched when
+    /// A shape, leading dimension, batch stride or buffer length that does not fit
+    /// ([`Error::ZeroDimension`], [`Error::LeadingDimension`], [`Error::BatchStride`],
+    /// [`Error::BufferTooShort`], [`Error::IndexOverflow`]); `C` sharing memory with `A` or `B`
+    /// ([`Error::Aliasing`]); buffers from another context ([`Error::WrongContext`]); a
+    /// kernel that cannot serve the types, layouts or alignment ([`Error::Unsupported`],
+    /// [`Error::Misaligned`]); a failed launch ([`Error::Driver`]). Nothing is launched when
     /// an error is returned.
     #[allow(clippy::too_many_arguments)]
     pub fn matmul<I: Element, O: Element>(
@@ -109,6 +114,13 @@ impl Gemm {
             (b_ptr, bytes(Operand::B, si)),
             (c_ptr, bytes(Operand::C, so)),
         )?;
+        // The kernels compute a row-major C: a column-major one swaps A and B.
+        let (desc, swapped) = desc.with_row_major_c();
+        let (a_ptr, b_ptr, lens) = if swapped {
+            (b_ptr, a_ptr, [b.len(), a.len()])
+        } else {
+            (a_ptr, b_ptr, [a.len(), b.len()])
+        };
         let mut params = desc.params([a_ptr, b_ptr, c_ptr], alpha, beta);
         let call = Call {
             input: I::DTYPE,
@@ -116,28 +128,43 @@ impl Gemm {
             arch: self.module.arch,
             sm_count: self.module.sm_count,
             params: &params,
-            input_lens: [a.len(), b.len()],
+            input_lens: lens,
         };
         let Plan {
             kernel,
             entry: name,
             schedule,
+            per_problem,
         } = plan(kernel, &call)?;
         let entry = self.entry(&name, kernel)?;
-        let grid = self.grid_size(entry, schedule, desc)?;
+        if per_problem {
+            let one = GemmDesc { batch: 1, ..desc };
+            let grid = self.grid_size(entry, schedule, &one)?;
+            for batch in 0..desc.batch as u32 {
+                let [a, b, c] = params.batch_operands(batch, si as u64, so as u64);
+                let problem = one.params([a, b, c], alpha, beta);
+                // SAFETY: problem `batch` of the validated call, inside the same buffers.
+                unsafe { raw::launch(&self.stream, entry, grid, problem) }?;
+            }
+            return Ok(());
+        }
+        let grid = self.grid_size(entry, schedule, &desc)?;
         if let Kernel::Wgmma(w, _) = kernel {
-            params.tensor_maps = self.tensor_maps::<I>(kernel, w, desc, a_ptr, b_ptr)?;
+            params.tensor_maps =
+                self.tensor_maps::<I>(kernel, w, entry.info.cluster_m, &desc, a_ptr, b_ptr)?;
         }
         // SAFETY: the parameters were validated against the buffers, which outlive the
         // launch through cudarc's stream-ordered events (`_a_read`, `_b_read`, `_c_write`).
         unsafe { raw::launch(&self.stream, entry, grid, params) }
     }
 
-    /// Encodes the `[A, B]` tensor maps of a Hopper launch (passed by value in the parameters).
+    /// Encodes the `[A, B]` tensor maps of a Hopper launch (passed by value in the
+    /// parameters); `desc` has a row-major `C`, `cluster_m` is the launch's cluster size.
     fn tensor_maps<I: Element>(
         &self,
         kernel: Kernel,
         schedule: WgmmaSchedule,
+        cluster_m: u32,
         desc: &GemmDesc,
         a: u64,
         b: u64,
@@ -148,18 +175,38 @@ impl Gemm {
         } else {
             InputType::F16
         };
-        let dims = (desc.m as u32, desc.n as u32, desc.k as u32);
-        // SAFETY: `a` and `b` hold the matrices `desc` describes (validated by the caller).
-        let maps = unsafe {
-            tensor_map::encode_gemm(cfg, ty, dims, (a, desc.lda as u32), (b, desc.ldb as u32))
-        }
-        .map_err(|e| match e {
-            EncodeError::Driver(e) => Error::Driver(e),
-            EncodeError::Unsupported(u) => Error::Unsupported {
-                kernel: kernel.to_string(),
-                reason: format!("{u:?}"),
+        let operand = |op: Operand, tile: StageTile, split: u32| {
+            let (lines, line, ld) = desc.storage(op);
+            let stride = if desc.batch > 1 {
+                desc.batch_stride(op)
+            } else {
+                0
+            };
+            TensorMap3d::operand(tile, split, (lines, line, ld), (desc.batch, stride))
+        };
+        let major = |layout: Layout, row_major: Major| match layout {
+            Layout::RowMajor => row_major,
+            Layout::ColMajor => match row_major {
+                Major::K => Major::MN,
+                Major::MN => Major::K,
             },
-        })?;
+        };
+        let map_a = operand(Operand::A, cfg.a_tile(major(desc.layout_a, Major::K)), 1);
+        let map_b = operand(
+            Operand::B,
+            cfg.b_tile(major(desc.layout_b, Major::MN)),
+            cluster_m,
+        );
+        // SAFETY: `a` and `b` hold the matrices `desc` describes (validated by the caller).
+        let maps = unsafe { tensor_map::encode_pair(ty, (&map_a, a), (&map_b, b)) }.map_err(
+            |e| match e {
+                EncodeError::Driver(e) => Error::Driver(e),
+                EncodeError::Unsupported(u) => Error::Unsupported {
+                    kernel: kernel.to_string(),
+                    reason: format!("{u:?}"),
+                },
+            },
+        )?;
         Ok(maps.map(|m| TensorMap(m.opaque)))
     }
 
@@ -181,7 +228,7 @@ impl Gemm {
             desc.m.div_ceil(tile.block_m as usize),
             desc.n.div_ceil(tile.block_n as usize),
         );
-        let tiles = tiles_m * tiles_n;
+        let tiles = tiles_m.saturating_mul(tiles_n).saturating_mul(desc.batch);
         if tiles > i32::MAX as usize {
             return Err(Error::IndexOverflow {
                 what: "number of output tiles",

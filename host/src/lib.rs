@@ -45,7 +45,7 @@ pub mod record;
 pub mod reference;
 mod tensor_map;
 
-pub use desc::GemmDesc;
+pub use desc::{GemmDesc, Layout};
 pub use element::{DType, Element};
 pub use error::{Error, Operand, Result};
 pub use gemm::Gemm;

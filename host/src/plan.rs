@@ -5,7 +5,7 @@ use crate::element::DType;
 use crate::error::{Error, Operand, Result};
 use crate::kernel::{Kernel, MmaTile, Schedule, WgmmaSchedule};
 use crate::module::Arch;
-use tessera_kernels::params::GemmParams;
+use tessera_kernels::params::{GemmParams, Layout};
 use tessera_kernels::select::{MmaUnsupported, mma_can_implement, mma_tile};
 use tessera_kernels::shapes::MMA_128X128;
 
@@ -26,9 +26,12 @@ const AUTO_WGMMA: WgmmaSchedule = if AUTO_PREFERS_CLUSTER2 {
 pub(crate) struct Plan {
     /// The concrete kernel (never `Auto`).
     pub kernel: Kernel,
-    /// Its PTX entry point for these element types and this alignment.
+    /// Its PTX entry point for these element types, layouts and this alignment.
     pub entry: String,
     pub schedule: Schedule,
+    /// One launch per problem of the batch (the fp32 tiled kernel, which handles one problem
+    /// per launch) instead of one launch for all.
+    pub per_problem: bool,
 }
 
 /// The types, device and problem a plan is made for.
@@ -37,46 +40,80 @@ pub(crate) struct Call<'a> {
     pub output: DType,
     pub arch: Arch,
     pub sm_count: u32,
+    /// The launch parameters (with a row-major `C`: see `GemmDesc::with_row_major_c`).
     pub params: &'a GemmParams,
-    /// Lengths in elements of the caller's `A` and `B` buffers.
+    /// Lengths in elements of the caller's `A` and `B` buffers (as `params` names them).
     pub input_lens: [usize; 2],
 }
 
 impl Call<'_> {
-    /// `A`, `B` and `C` start on 16-byte boundaries and every row does too.
+    fn a_column_major(&self) -> bool {
+        self.params.layout & Layout::A_COLUMN_MAJOR != 0
+    }
+
+    fn b_column_major(&self) -> bool {
+        self.params.layout & Layout::B_COLUMN_MAJOR != 0
+    }
+
+    /// `A`, `B` and `C` start on 16-byte boundaries and every row (column, if column-major)
+    /// does too, in every problem of the batch.
     fn rows_16_byte_aligned(&self, operands: &[Operand]) -> bool {
         let p = self.params;
         operands.iter().all(|op| {
-            let (ptr, ld, size) = match op {
-                Operand::A => (p.a, p.lda, self.input.size()),
-                Operand::B => (p.b, p.ldb, self.input.size()),
-                Operand::C => (p.c, p.ldc, self.output.size()),
+            let (ptr, ld, stride, size) = match op {
+                Operand::A => (p.a, p.lda, p.batch_stride_a, self.input.size()),
+                Operand::B => (p.b, p.ldb, p.batch_stride_b, self.input.size()),
+                Operand::C => (p.c, p.ldc, p.batch_stride_c, self.output.size()),
             };
-            ptr.is_multiple_of(16) && (ld as usize * size).is_multiple_of(16)
+            let stride = if p.batch > 1 { stride } else { 0 };
+            ptr.is_multiple_of(16)
+                && (ld as usize * size).is_multiple_of(16)
+                && (stride as usize * size).is_multiple_of(16)
         })
     }
 
-    /// The last rows of `A` and `B`, rounded up to whole 16-byte chunks, stay inside the
-    /// caller's buffers. The 16-byte fp32 path copies a chunk cut by the matrix edge with a
-    /// partial `cp.async`, which reads only the bytes inside the matrix but which
-    /// compute-sanitizer counts as a whole 16-byte read; where that read would leave the
-    /// buffer, the 4-byte path is taken so that a sanitizer run of the caller's program stays
-    /// clean.
+    /// The last rows of `A` and `B` (of the last problem), rounded up to whole 16-byte chunks,
+    /// stay inside the caller's buffers. The 16-byte fp32 path copies a chunk cut by the
+    /// matrix edge with a partial `cp.async`, which reads only the bytes inside the matrix but
+    /// which compute-sanitizer counts as a whole 16-byte read; where that read would leave
+    /// the buffer, the 4-byte path is taken so that a sanitizer run of the caller's program
+    /// stays clean. (Row-major operands: the only ones the fp32 tiled kernel reads.)
     fn last_rows_round_up_inside(&self) -> bool {
         let p = self.params;
         let chunk = 16 / self.input.size();
-        let fits = |rows: u32, cols: u32, ld: u32, len: usize| {
+        let last = p.batch.saturating_sub(1) as usize;
+        let fits = |rows: u32, cols: u32, ld: u32, stride: u64, len: usize| {
             rows == 0
-                || (rows as usize - 1) * ld as usize + (cols as usize).next_multiple_of(chunk)
+                || last * stride as usize
+                    + (rows as usize - 1) * ld as usize
+                    + (cols as usize).next_multiple_of(chunk)
                     <= len
         };
-        fits(p.m, p.k, p.lda, self.input_lens[0]) && fits(p.k, p.n, p.ldb, self.input_lens[1])
+        fits(p.m, p.k, p.lda, p.batch_stride_a, self.input_lens[0])
+            && fits(p.k, p.n, p.ldb, p.batch_stride_b, self.input_lens[1])
+    }
+
+    /// `_nt`, `_tn`, `_tt` for a column-major `B`, `A`, both (BLAS's "transposed", relative to
+    /// the row-major default); empty for row-major operands.
+    fn layout_suffix(&self) -> &'static str {
+        match (self.a_column_major(), self.b_column_major()) {
+            (false, false) => "",
+            (false, true) => "_nt",
+            (true, false) => "_tn",
+            (true, true) => "_tt",
+        }
     }
 
     /// Why the Hopper kernel cannot run this call, if it cannot.
-    fn wgmma_unsupported(&self, kernel: Kernel) -> Option<Error> {
+    fn wgmma_unsupported(&self, kernel: Kernel, schedule: WgmmaSchedule) -> Option<Error> {
         if !self.arch.is_hopper() {
             return Some(unsupported(kernel, "needs an sm_90 (Hopper) GPU"));
+        }
+        if self.params.layout != 0 && schedule != WgmmaSchedule::Cooperative {
+            return Some(unsupported(
+                kernel,
+                "column-major A or B: built for the cooperative schedule only",
+            ));
         }
         if let Some(&operand) = [Operand::A, Operand::B]
             .iter()
@@ -84,7 +121,7 @@ impl Call<'_> {
         {
             return Some(Error::Misaligned {
                 operand,
-                requirement: "TMA needs a 16-byte aligned start and a leading dimension that is a multiple of 8 elements",
+                requirement: "TMA needs a 16-byte aligned start, and a leading dimension and batch stride that are multiples of 8 elements",
             });
         }
         (self.params.k == 0).then(|| unsupported(kernel, "K = 0 (no k-block to load)"))
@@ -93,15 +130,21 @@ impl Call<'_> {
     fn mma_unsupported(&self, kernel: Kernel) -> Option<Error> {
         match mma_can_implement(self.params) {
             Ok(()) => None,
-            Err(MmaUnsupported::Misaligned | MmaUnsupported::LeadingDimension) => {
-                Some(Error::Misaligned {
-                    operand: [Operand::A, Operand::B, Operand::C]
-                        .into_iter()
-                        .find(|&op| !self.rows_16_byte_aligned(&[op]))
-                        .unwrap_or(Operand::C),
-                    requirement: "cp.async needs 16-byte aligned starts and leading dimensions that are multiples of 8 elements",
-                })
-            }
+            Err(
+                MmaUnsupported::Misaligned
+                | MmaUnsupported::LeadingDimension
+                | MmaUnsupported::BatchStride,
+            ) => Some(Error::Misaligned {
+                operand: [Operand::A, Operand::B, Operand::C]
+                    .into_iter()
+                    .find(|&op| !self.rows_16_byte_aligned(&[op]))
+                    .unwrap_or(Operand::C),
+                requirement: "cp.async needs 16-byte aligned starts, and leading dimensions and batch strides that are multiples of 8 elements",
+            }),
+            Err(MmaUnsupported::Layout) => Some(unsupported(
+                kernel,
+                "column-major A or B: row-major operands only",
+            )),
             Err(why) => Some(unsupported(kernel, &format!("{why:?}"))),
         }
     }
@@ -117,15 +160,20 @@ fn unsupported(kernel: Kernel, reason: &str) -> Error {
 /// The plan for `kernel`, or why it cannot run `call`.
 ///
 /// `Kernel::Auto` picks, in order:
-/// - fp32: the tiled kernel on the persistent grid (any alignment: unaligned operands, and
-///   buffers that end inside the 16-byte chunk of their last row, take its 4-byte-access
-///   variant);
+/// - fp32: the tiled kernel on the persistent grid for row-major `A` and `B` (any alignment:
+///   unaligned operands, and buffers that end inside the 16-byte chunk of their last row,
+///   take its 4-byte-access variant; a batch runs one launch per problem);
 /// - 16-bit inputs on Hopper: `wgmma`, cooperative (in 2-block clusters if
-///   [`AUTO_PREFERS_CLUSTER2`]), persistent, when `A` and `B` suit TMA (16-byte aligned
-///   starts, leading dimensions multiples of 8) and `K > 0`;
-/// - otherwise `mma.sync` on the persistent grid, tile by `select::mma_tile`, when `A`, `B`
-///   and `C` are 16-byte aligned with leading dimensions multiples of 8 and `K > 0`;
+///   [`AUTO_PREFERS_CLUSTER2`] and both operands are row-major), persistent, when `A` and `B`
+///   suit TMA (16-byte aligned starts, leading dimensions and batch strides multiples of 8)
+///   and `K > 0`; any layout of `A` and `B`;
+/// - otherwise `mma.sync` on the persistent grid, tile by `select::mma_tile`, for row-major
+///   `A` and `B` that are, with `C`, 16-byte aligned with leading dimensions and batch strides
+///   multiples of 8, and `K > 0`;
 /// - otherwise the textbook kernel, which takes any call.
+///
+/// A column-major `C` never reaches the planner: the call is turned into `Cᵀ = Bᵀ · Aᵀ` first,
+/// so that all-column-major calls run as all-row-major ones.
 pub(crate) fn plan(kernel: Kernel, call: &Call) -> Result<Plan> {
     if !kernel.supports(call.input, call.output) {
         return Err(unsupported(
@@ -137,14 +185,25 @@ pub(crate) fn plan(kernel: Kernel, call: &Call) -> Result<Plan> {
         ));
     }
     let (input, output) = (call.input, call.output);
+    let plan = |entry: String, schedule| Plan {
+        kernel,
+        entry,
+        schedule,
+        per_problem: false,
+    };
     match kernel {
         Kernel::Auto => Ok(auto(call)),
-        Kernel::Textbook => Ok(Plan {
-            kernel,
-            entry: format!("textbook_{input}_{output}"),
-            schedule: Schedule::NaiveGrid,
-        }),
+        Kernel::Textbook => Ok(plan(
+            format!("textbook_{input}_{output}"),
+            Schedule::NaiveGrid,
+        )),
         Kernel::Tiled(s) => {
+            if call.params.layout != 0 {
+                return Err(unsupported(
+                    kernel,
+                    "column-major A or B: row-major operands only",
+                ));
+            }
             let suffix = if call.rows_16_byte_aligned(&[Operand::A, Operand::B, Operand::C])
                 && call.last_rows_round_up_inside()
             {
@@ -153,9 +212,8 @@ pub(crate) fn plan(kernel: Kernel, call: &Call) -> Result<Plan> {
                 "_unaligned"
             };
             Ok(Plan {
-                kernel,
-                entry: format!("tiled_f32_{s}{suffix}"),
-                schedule: s,
+                per_problem: call.params.batch > 1,
+                ..plan(format!("tiled_f32_{s}{suffix}"), s)
             })
         }
         Kernel::MmaSync(tile, s) => match call.mma_unsupported(kernel) {
@@ -168,32 +226,35 @@ pub(crate) fn plan(kernel: Kernel, call: &Call) -> Result<Plan> {
                     MmaTile::M128N256 => &tessera_kernels::shapes::MMA_128X256,
                 };
                 let (bm, bn) = (shape.tile.block_m, shape.tile.block_n);
-                Ok(Plan {
-                    kernel,
-                    entry: format!("mma_{input}_{output}_{bm}x{bn}_{s}"),
-                    schedule: s,
-                })
+                Ok(plan(format!("mma_{input}_{output}_{bm}x{bn}_{s}"), s))
             }
         },
-        Kernel::Wgmma(w, s) => match call.wgmma_unsupported(kernel) {
+        Kernel::Wgmma(w, s) => match call.wgmma_unsupported(kernel, w) {
             Some(e) => Err(e),
-            None => Ok(Plan {
-                kernel,
-                entry: format!("wgmma_{input}_{output}_{}_{s}", w.entry_name()),
-                schedule: s,
-            }),
+            None => Ok(plan(
+                format!(
+                    "wgmma_{input}_{output}_{}_{s}{}",
+                    w.entry_name(),
+                    call.layout_suffix()
+                ),
+                s,
+            )),
         },
     }
 }
 
 fn auto(call: &Call) -> Plan {
+    let hopper = if call.params.layout == 0 {
+        AUTO_WGMMA
+    } else {
+        WgmmaSchedule::Cooperative
+    };
     let candidates: &[Kernel] = if call.input == DType::F32 {
         &[Kernel::Tiled(Schedule::Persistent)]
     } else {
         &[
-            Kernel::Wgmma(AUTO_WGMMA, Schedule::Persistent),
+            Kernel::Wgmma(hopper, Schedule::Persistent),
             Kernel::MmaSync(MmaTile::Auto, Schedule::Persistent),
-            Kernel::Textbook,
         ]
     };
     candidates
@@ -313,6 +374,79 @@ mod tests {
             Kernel::Wgmma(WgmmaSchedule::CooperativeCluster2, Schedule::Persistent).to_string(),
             "wgmma/cooperative_cluster2/persistent"
         );
+    }
+
+    /// Column-major operands take the cooperative Hopper entry of their layout (built), the
+    /// textbook kernel where nothing else serves them, and a clear error from forced kernels
+    /// that cannot; a batch of fp32 runs one launch per problem.
+    #[test]
+    fn layouts_and_batches_plan_built_entries_or_say_why_not() {
+        use tessera_kernels::kernels::KERNELS;
+        fn call(p: &GemmParams, input: DType, arch: Arch) -> Call<'_> {
+            Call {
+                input,
+                output: input,
+                arch,
+                sm_count: 132,
+                params: p,
+                input_lens: [usize::MAX; 2],
+            }
+        }
+        for (layout, suffix) in [(1, "_tn"), (2, "_nt"), (3, "_tt")] {
+            let p = GemmParams {
+                layout,
+                ..params(512, 512, 512)
+            };
+            let entry = plan(Kernel::Auto, &call(&p, DType::BF16, HOPPER))
+                .unwrap()
+                .entry;
+            assert_eq!(
+                entry,
+                format!("wgmma_bf16_bf16_cooperative_persistent{suffix}")
+            );
+            assert!(KERNELS.iter().any(|k| k.name == entry), "{entry}");
+            let naive = Kernel::Wgmma(WgmmaSchedule::Cooperative, Schedule::NaiveGrid);
+            let entry = plan(naive, &call(&p, DType::BF16, HOPPER)).unwrap().entry;
+            assert!(KERNELS.iter().any(|k| k.name == entry), "{entry}");
+            for arch in [HOPPER, AMPERE] {
+                let e = plan(Kernel::Auto, &call(&p, DType::F32, arch))
+                    .unwrap()
+                    .entry;
+                assert_eq!(e, "textbook_f32_f32");
+            }
+            assert_eq!(
+                plan(Kernel::Auto, &call(&p, DType::F16, AMPERE))
+                    .unwrap()
+                    .entry,
+                "textbook_f16_f16"
+            );
+            for forced in [
+                Kernel::Tiled(Schedule::Persistent),
+                Kernel::Wgmma(WgmmaSchedule::PingPong, Schedule::Persistent),
+            ] {
+                let input = if forced.supports(DType::F32, DType::F32) {
+                    DType::F32
+                } else {
+                    DType::BF16
+                };
+                let err = plan(forced, &call(&p, input, HOPPER)).unwrap_err();
+                assert!(matches!(err, Error::Unsupported { .. }), "{err}");
+            }
+        }
+        let batched = GemmParams {
+            batch: 3,
+            batch_stride_a: 512 * 512,
+            batch_stride_b: 0,
+            batch_stride_c: 512 * 512 + 4,
+            ..params(512, 512, 512)
+        };
+        let fp32 = plan(Kernel::Auto, &call(&batched, DType::F32, HOPPER)).unwrap();
+        assert!(fp32.per_problem);
+        // C's stride of 4 f32 keeps 16-byte alignment; 4 bf16 would not (8 needed).
+        assert_eq!(fp32.entry, "tiled_f32_persistent");
+        let bf16 = plan(Kernel::Auto, &call(&batched, DType::BF16, AMPERE)).unwrap();
+        assert_eq!(bf16.entry, "textbook_bf16_bf16");
+        assert!(!bf16.per_problem);
     }
 
     #[test]

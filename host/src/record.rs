@@ -5,7 +5,7 @@
 //! end time includes the epilogue). The kernels are the ones [`Gemm`](crate::Gemm) runs,
 //! built into a PTX module of their own, so the normal module carries no recording code.
 
-use crate::desc::GemmDesc;
+use crate::desc::{GemmDesc, Layout};
 use crate::error::{Error, Result};
 use crate::kernel::Schedule;
 use crate::module::{Arch, Module};
@@ -86,6 +86,13 @@ impl Recorder {
     ) -> Result<Recording> {
         desc.validate(a.len(), b.len(), c.len())?;
         let name = format!("tiled_f32_{}_recorded", schedule.entry_suffix());
+        let row_major = [desc.layout_a, desc.layout_b, desc.layout_c] == [Layout::RowMajor; 3];
+        if !row_major || desc.batch != 1 {
+            return Err(Error::Unsupported {
+                kernel: name,
+                reason: "the recorded kernel takes one problem of row-major matrices".into(),
+            });
+        }
         let entry = self.module.get(&name).ok_or_else(|| Error::Unsupported {
             kernel: name.clone(),
             reason: "not in the recorded PTX module".into(),

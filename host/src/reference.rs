@@ -10,6 +10,7 @@
 
 use crate::desc::GemmDesc;
 use crate::element::{DType, Element};
+use crate::error::Operand;
 
 /// The exact (float64) result at `(i, j)` and the magnitude the error bound scales with.
 #[derive(Clone, Copy, Debug)]
@@ -22,13 +23,13 @@ pub struct Expected {
 
 /// Host copies of the operands of one call.
 pub struct Operands<'a, I, O> {
-    /// Shape and leading dimensions, as passed to the GPU call.
+    /// Shape, layouts, leading dimensions and batch, as passed to the GPU call.
     pub desc: GemmDesc,
     /// The scale of `A · B`.
     pub alpha: f32,
-    /// `A`, row-major with `desc.lda`.
+    /// `A`, laid out as `desc` says.
     pub a: &'a [I],
-    /// `B`, row-major with `desc.ldb`.
+    /// `B`, laid out as `desc` says.
     pub b: &'a [I],
     /// The scale of the old `C`.
     pub beta: f32,
@@ -37,13 +38,14 @@ pub struct Operands<'a, I, O> {
 }
 
 impl<I: Element, O: Element> Operands<'_, I, O> {
-    /// The expected output element `(i, j)`.
-    pub fn expected(&self, i: usize, j: usize) -> Expected {
+    /// The expected output element `(i, j)` of problem `batch`.
+    pub fn expected(&self, batch: usize, i: usize, j: usize) -> Expected {
         let d = &self.desc;
         let (alpha, beta) = (f64::from(self.alpha), f64::from(self.beta));
         let (mut dot, mut magnitude) = (0.0f64, 0.0f64);
         for k in 0..d.k {
-            let p = self.a[i * d.lda + k].to_f64() * self.b[k * d.ldb + j].to_f64();
+            let a = self.a[d.index(Operand::A, batch, i, k)].to_f64();
+            let p = a * self.b[d.index(Operand::B, batch, k, j)].to_f64();
             dot += p;
             magnitude += p.abs();
         }
@@ -51,7 +53,7 @@ impl<I: Element, O: Element> Operands<'_, I, O> {
         let old = if beta == 0.0 {
             0.0
         } else {
-            beta * self.c[i * d.ldc + j].to_f64()
+            beta * self.c[d.index(Operand::C, batch, i, j)].to_f64()
         };
         Expected {
             value: alpha * dot + old,
@@ -59,22 +61,27 @@ impl<I: Element, O: Element> Operands<'_, I, O> {
         }
     }
 
-    /// Compares every output element (`out` laid out like `C`), rows spread over all cores.
+    /// Compares every output element of every problem (`out` laid out like `C`), rows spread
+    /// over all cores.
     pub fn check_all(&self, out: &[O]) -> Comparison {
         let d = &self.desc;
+        // Rows of all problems, `batch · M` of them, numbered problem after problem.
+        let rows = d.batch * d.m;
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
-            .min(d.m.max(1));
-        let rows_per_thread = d.m.div_ceil(threads.max(1)).max(1);
+            .min(rows.max(1));
+        let rows_per_thread = rows.div_ceil(threads.max(1)).max(1);
         let parts: Vec<Comparison> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..d.m)
+            let handles: Vec<_> = (0..rows)
                 .step_by(rows_per_thread)
                 .map(|first| {
                     scope.spawn(move || {
                         let mut cmp = Comparison::new(I::DTYPE, O::DTYPE, d.k);
-                        for i in first..(first + rows_per_thread).min(d.m) {
+                        for row in first..(first + rows_per_thread).min(rows) {
+                            let (b, i) = (row / d.m, row % d.m);
                             for j in 0..d.n {
-                                cmp.add((i, j), out[i * d.ldc + j].to_f64(), self.expected(i, j));
+                                let got = out[d.index(Operand::C, b, i, j)].to_f64();
+                                cmp.add((b, i, j), got, self.expected(b, i, j));
                             }
                         }
                         cmp
@@ -104,12 +111,19 @@ impl<I: Element, O: Element> Operands<'_, I, O> {
             state ^= state >> 27;
             (state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as usize % bound
         };
-        let corners = [(0, 0), (0, d.n - 1), (d.m - 1, 0), (d.m - 1, d.n - 1)];
-        for (i, j) in corners
+        let last = d.batch - 1;
+        let corners = [
+            (0, 0, 0),
+            (0, 0, d.n - 1),
+            (last, d.m - 1, 0),
+            (last, d.m - 1, d.n - 1),
+        ];
+        for (b, i, j) in corners
             .into_iter()
-            .chain((0..samples).map(|_| (next(d.m), next(d.n))))
+            .chain((0..samples).map(|_| (next(d.batch), next(d.m), next(d.n))))
         {
-            cmp.add((i, j), out[i * d.ldc + j].to_f64(), self.expected(i, j));
+            let got = out[d.index(Operand::C, b, i, j)].to_f64();
+            cmp.add((b, i, j), got, self.expected(b, i, j));
         }
         cmp
     }
@@ -134,8 +148,8 @@ pub struct Comparison {
 /// One element that failed its bound.
 #[derive(Clone, Copy, Debug)]
 pub struct Violation {
-    /// `(row, column)` in `C`.
-    pub at: (usize, usize),
+    /// `(problem, row, column)` in `C`.
+    pub at: (usize, usize, usize),
     /// The GPU's value.
     pub got: f64,
     /// The reference value.
@@ -170,7 +184,7 @@ impl Comparison {
         self
     }
 
-    fn add(&mut self, at: (usize, usize), got: f64, e: Expected) {
+    fn add(&mut self, at: (usize, usize, usize), got: f64, e: Expected) {
         let bound = self.element_bound(e.magnitude);
         let err = (got - e.value).abs();
         self.checked += 1;
@@ -277,16 +291,37 @@ mod tests {
             [1.0, 1.0, 1.0, 1.0],
         );
         let o = ops(GemmDesc::new(2, 2, 2), &a, &b, &c, 2.0);
-        let got: Vec<f64> = (0..4).map(|x| o.expected(x / 2, x % 2).value).collect();
+        let got: Vec<f64> = (0..4).map(|x| o.expected(0, x / 2, x % 2).value).collect();
         assert_eq!(got, [21.0, 24.0, 45.0, 52.0]);
         assert!(o.check_all(&[21.0, 24.0, 45.0, 52.0]).passed());
+    }
+
+    #[test]
+    fn layouts_and_batches_index_the_same_matrices() {
+        use crate::desc::Layout::*;
+        // Two problems; A column-major, B shared (stride 0), C column-major.
+        let a_rows = [[1.0, 2.0, 3.0, 4.0], [2.0, 0.0, 1.0, -1.0]]; // per problem, row-major 2 × 2
+        let a: Vec<f32> = a_rows
+            .iter()
+            .flat_map(|p| [p[0], p[2], p[1], p[3]]) // column-major
+            .collect();
+        let b = [5.0, 6.0, 7.0, 8.0];
+        let c = [0.0; 8];
+        let d = GemmDesc::new(2, 2, 2)
+            .with_layouts(ColMajor, RowMajor, ColMajor)
+            .with_batch(2, 4, 0, 4);
+        let o = ops(d, &a, &b, &c, 0.0);
+        // Problem 0: [[19, 22], [43, 50]]; problem 1: [[10, 12], [-2, -2]]; C column-major.
+        let out = [19.0, 43.0, 22.0, 50.0, 10.0, -2.0, 12.0, -2.0];
+        assert!(o.check_all(&out).passed());
+        assert_eq!(o.expected(1, 1, 0).value, -2.0);
     }
 
     #[test]
     fn beta_zero_ignores_nan_in_c() {
         let (a, b, c) = ([2.0], [3.0], [f32::NAN]);
         let o = ops(GemmDesc::new(1, 1, 1), &a, &b, &c, 0.0);
-        assert_eq!(o.expected(0, 0).value, 6.0);
+        assert_eq!(o.expected(0, 0, 0).value, 6.0);
     }
 
     #[test]
@@ -301,7 +336,7 @@ mod tests {
         let cmp = o.check_all(&out);
         assert!(cmp.rel_frobenius() < 1e-5, "{cmp}");
         assert!(!cmp.passed());
-        assert_eq!(cmp.first_violations[0].at, (1, 13));
+        assert_eq!(cmp.first_violations[0].at, (0, 1, 13));
     }
 
     #[test]
@@ -324,7 +359,7 @@ mod tests {
             beta: 0.0,
             c: &c,
         };
-        let exact = o.expected(0, 0).value;
+        let exact = o.expected(0, 0, 0).value;
         assert!(o.check_all(&[bf16::from_f64(exact)]).passed());
         assert!(!o.check_all(&[bf16::from_f64(exact * 1.02)]).passed());
     }

@@ -1,13 +1,15 @@
 //! TMA descriptors (`CUtensorMap`) for the Hopper kernels (`wgmma_*` entries).
 //!
-//! The kernels load `A` and `B` with `cp.async.bulk.tensor.2d` through two tensor maps the
-//! host encodes per launch (they hold the buffers' addresses) and copies to device memory:
-//! `GemmParams::tensor_maps` is the device address of `[A, B]`, 128 bytes each, 64-byte
-//! aligned (a cudarc allocation is). The kernels cannot take them as by-value parameters:
-//! rustc has no `__grid_constant__`.
+//! The kernels load `A` and `B` with `cp.async.bulk.tensor.3d` through two tensor maps the
+//! host encodes per launch (they hold the buffers' addresses) and passes by value in
+//! `GemmParams::tensor_maps` (see `tessera_kernels::params::ParamSpace`).
 //!
-//! Both maps use 128-byte swizzle with a 128-byte inner box extent (64 16-bit elements), the
-//! layout `tessera_kernels::sm90_layout` describes and its `wgmma` descriptors read; elements
+//! Each map describes one operand as stored: dimension 0 the contiguous one (a row of a
+//! row-major matrix, a column of a column-major one), dimension 1 the lines, dimension 2 the
+//! problems of the batch (extent 1 for a single problem or a shared operand, which the kernels
+//! then always read at batch coordinate 0). Boxes are those of the kernel's
+//! [`StageTile`]: 128-byte swizzle with a 128-byte inner extent (64 16-bit elements), the
+//! layout `tessera_kernels::sm90_layout` describes and its `wgmma` descriptors read. Elements
 //! outside the matrix are loaded as zeros (`OOB_FILL_NONE`), which covers every edge tile.
 
 use cudarc::driver::result::DriverError;
@@ -15,7 +17,7 @@ use cudarc::driver::sys::{
     self, CUtensorMap, CUtensorMapDataType, CUtensorMapFloatOOBfill, CUtensorMapInterleave,
     CUtensorMapL2promotion, CUtensorMapSwizzle,
 };
-use tessera_kernels::sm90_layout::{B_BOX_N, BK, ELEMENT_BYTES, Sm90Config};
+use tessera_kernels::sm90_layout::{ELEMENT_BYTES, StageTile};
 
 /// The 16-bit input element type of a Hopper kernel (the `bf16`/`f16` in its entry name).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,58 +35,66 @@ impl InputType {
     }
 }
 
-/// The geometry of one row-major 2-D tensor map, dimension 0 contiguous.
+/// The geometry of one operand's 3-D tensor map, dimension 0 contiguous.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TensorMap2d {
-    /// `[columns, rows]` of the matrix, in elements.
-    pub dims: [u64; 2],
-    /// Bytes from one row to the next.
-    pub row_stride: u64,
-    /// `[columns, rows]` of one TMA box, in elements.
-    pub box_dims: [u32; 2],
+pub struct TensorMap3d {
+    /// `[line length, lines, problems]`, in elements / lines / problems.
+    pub dims: [u64; 3],
+    /// Bytes from one line to the next, and from one problem to the next.
+    pub strides: [u64; 2],
+    /// `[inner, outer, 1]` extent of one TMA box, in elements.
+    pub box_dims: [u32; 3],
 }
 
 /// Why a matrix cannot be described by a tensor map (the host falls back to another kernel).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Unsupported {
-    /// The row stride is not a multiple of 16 bytes.
-    RowStride,
+    /// The line or batch stride is not a multiple of 16 bytes.
+    Stride,
     /// A dimension is 0 or does not fit the kernels' 32-bit signed coordinates.
     Dimension,
 }
 
-impl TensorMap2d {
-    /// `A`, `M × K` row-major with leading dimension `lda` elements, for kernel tile `cfg`:
-    /// boxes of `{64 (K), block_m}`.
-    pub const fn a(m: u32, k: u32, lda: u32, cfg: &Sm90Config) -> Self {
-        TensorMap2d {
-            dims: [k as u64, m as u64],
-            row_stride: lda as u64 * ELEMENT_BYTES as u64,
-            box_dims: [BK, cfg.tile.block_m],
-        }
-    }
-
-    /// `B`, `K × N` row-major with leading dimension `ldb` elements: boxes of
-    /// `{64 (N), 64 (K)}`, `block_n / 64` of them per stage.
-    pub const fn b(k: u32, n: u32, ldb: u32) -> Self {
-        TensorMap2d {
-            dims: [n as u64, k as u64],
-            row_stride: ldb as u64 * ELEMENT_BYTES as u64,
-            box_dims: [B_BOX_N, BK],
+impl TensorMap3d {
+    /// The map of an operand stored as `lines` lines of `line` elements, `ld` elements apart,
+    /// in a batch of `batch` problems `stride` elements apart (0: one operand for all), loaded
+    /// as `tile`'s boxes shared out between `split` blocks of a cluster.
+    pub const fn operand(
+        tile: StageTile,
+        split: u32,
+        (lines, line, ld): (usize, usize, usize),
+        (batch, stride): (usize, usize),
+    ) -> Self {
+        let row_stride = ld as u64 * ELEMENT_BYTES as u64;
+        let (problems, batch_stride) = if stride == 0 {
+            // Never stepped through (coordinate 0 only); any legal stride will do.
+            (1, (lines as u64 * row_stride + 1).next_multiple_of(16))
+        } else {
+            (batch as u64, stride as u64 * ELEMENT_BYTES as u64)
+        };
+        let [inner, outer] = tile.box_dims(split);
+        TensorMap3d {
+            dims: [line as u64, lines as u64, problems],
+            strides: [row_stride, batch_stride],
+            box_dims: [inner, outer, 1],
         }
     }
 
     /// Bytes one box delivers to shared memory (out-of-bounds elements included).
     #[cfg(test)]
     pub const fn box_bytes(&self) -> u32 {
-        self.box_dims[0] * self.box_dims[1] * ELEMENT_BYTES
+        self.box_dims[0] * self.box_dims[1] * self.box_dims[2] * ELEMENT_BYTES
     }
 
     /// The driver's requirements that depend on the caller's matrix (the box is fixed by the
     /// kernel and valid by construction; see the tests).
     pub fn check(&self) -> Result<(), Unsupported> {
-        if !self.row_stride.is_multiple_of(16) || self.row_stride >= 1 << 40 {
-            return Err(Unsupported::RowStride);
+        if self
+            .strides
+            .iter()
+            .any(|&s| !s.is_multiple_of(16) || s == 0 || s >= 1 << 40)
+        {
+            return Err(Unsupported::Stride);
         }
         if self.dims.iter().any(|&d| d == 0 || d > i32::MAX as u64) {
             return Err(Unsupported::Dimension);
@@ -92,25 +102,26 @@ impl TensorMap2d {
         Ok(())
     }
 
-    /// Encodes the map for the matrix at device address `address`.
+    /// Encodes the map for the operand at device address `address`.
     ///
     /// # Safety
-    /// `address` is a 16-byte aligned device address of a matrix of this geometry that stays
-    /// allocated while a kernel launched with the map runs; [`TensorMap2d::check`] passed.
+    /// `address` is a 16-byte aligned device address of an operand of this geometry that
+    /// stays allocated while a kernel launched with the map runs; [`TensorMap3d::check`]
+    /// passed.
     pub unsafe fn encode(&self, ty: InputType, address: u64) -> Result<CUtensorMap, DriverError> {
         let mut map = std::mem::MaybeUninit::<CUtensorMap>::uninit();
-        let element_strides = [1u32; 2];
-        // SAFETY: every pointer is to a live local of the rank the call is told (2); the
+        let element_strides = [1u32; 3];
+        // SAFETY: every pointer is to a live local of the rank the call is told (3); the
         // caller vouches for `address`.
         unsafe {
             sys::cuTensorMapEncodeTiled(
                 map.as_mut_ptr(),
                 ty.data_type(),
-                2,
+                3,
                 address as *mut std::ffi::c_void,
                 self.dims.as_ptr(),
                 // Strides of dimensions 1.., in bytes.
-                &self.row_stride,
+                self.strides.as_ptr(),
                 self.box_dims.as_ptr(),
                 element_strides.as_ptr(),
                 CUtensorMapInterleave::CU_TENSOR_MAP_INTERLEAVE_NONE,
@@ -124,7 +135,7 @@ impl TensorMap2d {
     }
 }
 
-/// Why [`encode_gemm`] failed.
+/// Why [`encode_pair`] failed.
 #[derive(Debug)]
 pub enum EncodeError {
     Unsupported(Unsupported),
@@ -143,19 +154,16 @@ impl From<DriverError> for EncodeError {
     }
 }
 
-/// The `[A, B]` tensor maps of a Hopper GEMM launch with tile configuration `cfg`, in the
-/// order the kernels read them. `a`, `b`: device addresses; `lda`, `ldb`: in elements.
+/// The `[A, B]` tensor maps of a Hopper launch, in the order the kernels read them, for the
+/// operands at device addresses `a` and `b`.
 ///
 /// # Safety
-/// As [`TensorMap2d::encode`], for both matrices.
-pub unsafe fn encode_gemm(
-    cfg: &Sm90Config,
+/// As [`TensorMap3d::encode`], for both operands.
+pub unsafe fn encode_pair(
     ty: InputType,
-    (m, n, k): (u32, u32, u32),
-    (a, lda): (u64, u32),
-    (b, ldb): (u64, u32),
+    (map_a, a): (&TensorMap3d, u64),
+    (map_b, b): (&TensorMap3d, u64),
 ) -> Result<[CUtensorMap; 2], EncodeError> {
-    let (map_a, map_b) = (TensorMap2d::a(m, k, lda, cfg), TensorMap2d::b(k, n, ldb));
     map_a.check()?;
     map_b.check()?;
     // SAFETY: the caller's guarantees; both geometries checked.
@@ -166,51 +174,64 @@ pub unsafe fn encode_gemm(
 mod tests {
     use super::*;
     use tessera_kernels::shapes::{WGMMA_COOPERATIVE, WGMMA_PINGPONG};
-    use tessera_kernels::sm90_layout::ROW_BYTES;
+    use tessera_kernels::sm90_layout::{Major, ROW_BYTES};
 
     #[test]
     fn boxes_fill_a_stage_exactly() {
-        // The kernels' `expect_tx` count is the stage size: one `A` box and `block_n / 64`
-        // `B` boxes must deliver exactly that, or the `full` barrier never completes.
+        // The kernels' `expect_tx` count is the stage size: the boxes of both operands must
+        // deliver exactly that, or the `full` barrier never completes.
         for cfg in [WGMMA_COOPERATIVE, WGMMA_PINGPONG] {
-            let (a, b) = (TensorMap2d::a(1, 1, 8, &cfg), TensorMap2d::b(1, 1, 8));
-            let boxes_b = cfg.tile.block_n / b.box_dims[0];
-            assert_eq!(a.box_bytes() + boxes_b * b.box_bytes(), cfg.stage_bytes());
-        }
-    }
-
-    #[test]
-    fn boxes_fit_128_byte_swizzle() {
-        for cfg in [WGMMA_COOPERATIVE, WGMMA_PINGPONG] {
-            for map in [TensorMap2d::a(1, 1, 8, &cfg), TensorMap2d::b(1, 1, 8)] {
-                // The swizzle span bounds the inner extent; the kernels' layout needs it equal.
-                assert_eq!(map.box_dims[0] * ELEMENT_BYTES, ROW_BYTES);
-                assert!(map.box_dims.iter().all(|&d| (1..=256).contains(&d)));
+            for (ma, mb) in [(Major::K, Major::MN), (Major::MN, Major::K)] {
+                for split in [1, 2] {
+                    let (ta, tb) = (cfg.a_tile(ma), cfg.b_tile(mb));
+                    let a = TensorMap3d::operand(ta, 1, (64, 64, 64), (1, 0));
+                    let b = TensorMap3d::operand(tb, split, (64, 64, 64), (1, 0));
+                    let bytes = ta.boxes(1) * a.box_bytes() + tb.boxes(split) * b.box_bytes();
+                    assert_eq!(bytes, cfg.stage_bytes());
+                    assert_eq!(a.box_dims[0] * ELEMENT_BYTES, ROW_BYTES);
+                }
             }
         }
     }
 
     #[test]
-    fn geometry_is_columns_then_rows() {
-        let a = TensorMap2d::a(1000, 777, 784, &WGMMA_COOPERATIVE);
-        assert_eq!(a.dims, [777, 1000]);
-        assert_eq!(a.row_stride, 784 * 2);
-        assert_eq!(a.box_dims, [64, 128]);
-        let b = TensorMap2d::b(777, 4095, 4096);
-        assert_eq!(b.dims, [4095, 777]);
-        assert_eq!(b.row_stride, 4096 * 2);
-        assert_eq!(b.box_dims, [64, 64]);
+    fn geometry_is_line_then_lines_then_batch() {
+        let tile = WGMMA_COOPERATIVE.a_tile(Major::K);
+        // A row-major 1000 × 777 with lda 784, 3 problems 800 000 elements apart.
+        let a = TensorMap3d::operand(tile, 1, (1000, 777, 784), (3, 800_000));
+        assert_eq!(a.dims, [777, 1000, 3]);
+        assert_eq!(a.strides, [784 * 2, 1_600_000]);
+        assert_eq!(a.box_dims, [64, 128, 1]);
+        // Shared between problems: one problem in the map.
+        let shared = TensorMap3d::operand(tile, 1, (1000, 777, 784), (3, 0));
+        assert_eq!(shared.dims, [777, 1000, 1]);
+        assert_eq!(shared.check(), Ok(()));
+        let b = TensorMap3d::operand(
+            WGMMA_COOPERATIVE.b_tile(Major::K),
+            2,
+            (4095, 777, 784),
+            (1, 0),
+        );
+        assert_eq!(b.box_dims, [64, 128, 1]);
     }
 
     #[test]
     fn check_rejects_what_tma_cannot_do() {
-        assert_eq!(TensorMap2d::b(64, 64, 8).check(), Ok(()));
+        let tile = WGMMA_PINGPONG.b_tile(Major::MN);
         assert_eq!(
-            TensorMap2d::b(64, 64, 7).check(),
-            Err(Unsupported::RowStride)
+            TensorMap3d::operand(tile, 1, (64, 64, 8), (1, 0)).check(),
+            Ok(())
         );
         assert_eq!(
-            TensorMap2d::b(0, 64, 8).check(),
+            TensorMap3d::operand(tile, 1, (64, 64, 7), (1, 0)).check(),
+            Err(Unsupported::Stride)
+        );
+        assert_eq!(
+            TensorMap3d::operand(tile, 1, (64, 64, 8), (2, 4100)).check(),
+            Err(Unsupported::Stride)
+        );
+        assert_eq!(
+            TensorMap3d::operand(tile, 1, (0, 64, 8), (1, 0)).check(),
             Err(Unsupported::Dimension)
         );
     }

@@ -131,6 +131,7 @@ use crate::{
 use crate::{
     mainloop::sm90_wgmma_tma::{Cooperative, PingPong, gemm as wgmma},
     schedule::Clustered,
+    sm90_layout::{ColCol, ColRow, RowCol, RowRow},
 };
 
 /// Launch data of the Hopper kernels (tile, threads, shared memory).
@@ -208,74 +209,126 @@ kernels! {
     // Hopper (sm_90a): TMA + wgmma, one producer and two consumer warpgroups:
     // `wgmma_<input>_<output>_<schedule>_<scheduler>`.
     /// bf16 → bf16, cooperative, persistent blocks.
-    wgmma_bf16_bf16_cooperative_persistent [sm90a; wgmma = COOP] => wgmma::<Cooperative, Persistent, Bf16, Bf16>;
+    wgmma_bf16_bf16_cooperative_persistent [sm90a; wgmma = COOP] => wgmma::<Cooperative, Persistent, Bf16, Bf16, RowRow>;
     /// bf16 → bf16, cooperative, one block per tile.
-    wgmma_bf16_bf16_cooperative_naive [sm90a; wgmma = COOP] => wgmma::<Cooperative, NaiveGrid, Bf16, Bf16>;
+    wgmma_bf16_bf16_cooperative_naive [sm90a; wgmma = COOP] => wgmma::<Cooperative, NaiveGrid, Bf16, Bf16, RowRow>;
     /// bf16 → bf16, ping-pong, persistent blocks.
-    wgmma_bf16_bf16_pingpong_persistent [sm90a; wgmma = PP] => wgmma::<PingPong, Persistent, Bf16, Bf16>;
+    wgmma_bf16_bf16_pingpong_persistent [sm90a; wgmma = PP] => wgmma::<PingPong, Persistent, Bf16, Bf16, RowRow>;
     /// bf16 → bf16, ping-pong, one block per tile.
-    wgmma_bf16_bf16_pingpong_naive [sm90a; wgmma = PP] => wgmma::<PingPong, NaiveGrid, Bf16, Bf16>;
+    wgmma_bf16_bf16_pingpong_naive [sm90a; wgmma = PP] => wgmma::<PingPong, NaiveGrid, Bf16, Bf16, RowRow>;
     /// bf16 → f32, cooperative, persistent blocks.
-    wgmma_bf16_f32_cooperative_persistent [sm90a; wgmma = COOP] => wgmma::<Cooperative, Persistent, Bf16, f32>;
+    wgmma_bf16_f32_cooperative_persistent [sm90a; wgmma = COOP] => wgmma::<Cooperative, Persistent, Bf16, f32, RowRow>;
     /// bf16 → f32, cooperative, one block per tile.
-    wgmma_bf16_f32_cooperative_naive [sm90a; wgmma = COOP] => wgmma::<Cooperative, NaiveGrid, Bf16, f32>;
+    wgmma_bf16_f32_cooperative_naive [sm90a; wgmma = COOP] => wgmma::<Cooperative, NaiveGrid, Bf16, f32, RowRow>;
     /// bf16 → f32, ping-pong, persistent blocks.
-    wgmma_bf16_f32_pingpong_persistent [sm90a; wgmma = PP] => wgmma::<PingPong, Persistent, Bf16, f32>;
+    wgmma_bf16_f32_pingpong_persistent [sm90a; wgmma = PP] => wgmma::<PingPong, Persistent, Bf16, f32, RowRow>;
     /// bf16 → f32, ping-pong, one block per tile.
-    wgmma_bf16_f32_pingpong_naive [sm90a; wgmma = PP] => wgmma::<PingPong, NaiveGrid, Bf16, f32>;
+    wgmma_bf16_f32_pingpong_naive [sm90a; wgmma = PP] => wgmma::<PingPong, NaiveGrid, Bf16, f32, RowRow>;
     /// f16 → f16, cooperative, persistent blocks.
-    wgmma_f16_f16_cooperative_persistent [sm90a; wgmma = COOP] => wgmma::<Cooperative, Persistent, F16, F16>;
+    wgmma_f16_f16_cooperative_persistent [sm90a; wgmma = COOP] => wgmma::<Cooperative, Persistent, F16, F16, RowRow>;
     /// f16 → f16, cooperative, one block per tile.
-    wgmma_f16_f16_cooperative_naive [sm90a; wgmma = COOP] => wgmma::<Cooperative, NaiveGrid, F16, F16>;
+    wgmma_f16_f16_cooperative_naive [sm90a; wgmma = COOP] => wgmma::<Cooperative, NaiveGrid, F16, F16, RowRow>;
     /// f16 → f16, ping-pong, persistent blocks.
-    wgmma_f16_f16_pingpong_persistent [sm90a; wgmma = PP] => wgmma::<PingPong, Persistent, F16, F16>;
+    wgmma_f16_f16_pingpong_persistent [sm90a; wgmma = PP] => wgmma::<PingPong, Persistent, F16, F16, RowRow>;
     /// f16 → f16, ping-pong, one block per tile.
-    wgmma_f16_f16_pingpong_naive [sm90a; wgmma = PP] => wgmma::<PingPong, NaiveGrid, F16, F16>;
+    wgmma_f16_f16_pingpong_naive [sm90a; wgmma = PP] => wgmma::<PingPong, NaiveGrid, F16, F16, RowRow>;
     /// f16 → f32, cooperative, persistent blocks.
-    wgmma_f16_f32_cooperative_persistent [sm90a; wgmma = COOP] => wgmma::<Cooperative, Persistent, F16, f32>;
+    wgmma_f16_f32_cooperative_persistent [sm90a; wgmma = COOP] => wgmma::<Cooperative, Persistent, F16, f32, RowRow>;
     /// f16 → f32, cooperative, one block per tile.
-    wgmma_f16_f32_cooperative_naive [sm90a; wgmma = COOP] => wgmma::<Cooperative, NaiveGrid, F16, f32>;
+    wgmma_f16_f32_cooperative_naive [sm90a; wgmma = COOP] => wgmma::<Cooperative, NaiveGrid, F16, f32, RowRow>;
     /// f16 → f32, ping-pong, persistent blocks.
-    wgmma_f16_f32_pingpong_persistent [sm90a; wgmma = PP] => wgmma::<PingPong, Persistent, F16, f32>;
+    wgmma_f16_f32_pingpong_persistent [sm90a; wgmma = PP] => wgmma::<PingPong, Persistent, F16, f32, RowRow>;
     /// f16 → f32, ping-pong, one block per tile.
-    wgmma_f16_f32_pingpong_naive [sm90a; wgmma = PP] => wgmma::<PingPong, NaiveGrid, F16, f32>;
+    wgmma_f16_f32_pingpong_naive [sm90a; wgmma = PP] => wgmma::<PingPong, NaiveGrid, F16, f32, RowRow>;
+
+    // Hopper cooperative with column-major operands: `…_cooperative_<scheduler>_<layouts>`,
+    // `nt`: `A` row-major, `B` column-major; `tn`: `A` column-major, `B` row-major; `tt`: both
+    // column-major (the entries above are `nn`).
+    /// bf16 → bf16, cooperative, persistent blocks, A row-major, B column-major.
+    wgmma_bf16_bf16_cooperative_persistent_nt [sm90a; wgmma = COOP] => wgmma::<Cooperative, Persistent, Bf16, Bf16, RowCol>;
+    /// bf16 → bf16, cooperative, one block per tile, A row-major, B column-major.
+    wgmma_bf16_bf16_cooperative_naive_nt [sm90a; wgmma = COOP] => wgmma::<Cooperative, NaiveGrid, Bf16, Bf16, RowCol>;
+    /// bf16 → f32, cooperative, persistent blocks, A row-major, B column-major.
+    wgmma_bf16_f32_cooperative_persistent_nt [sm90a; wgmma = COOP] => wgmma::<Cooperative, Persistent, Bf16, f32, RowCol>;
+    /// bf16 → f32, cooperative, one block per tile, A row-major, B column-major.
+    wgmma_bf16_f32_cooperative_naive_nt [sm90a; wgmma = COOP] => wgmma::<Cooperative, NaiveGrid, Bf16, f32, RowCol>;
+    /// f16 → f16, cooperative, persistent blocks, A row-major, B column-major.
+    wgmma_f16_f16_cooperative_persistent_nt [sm90a; wgmma = COOP] => wgmma::<Cooperative, Persistent, F16, F16, RowCol>;
+    /// f16 → f16, cooperative, one block per tile, A row-major, B column-major.
+    wgmma_f16_f16_cooperative_naive_nt [sm90a; wgmma = COOP] => wgmma::<Cooperative, NaiveGrid, F16, F16, RowCol>;
+    /// f16 → f32, cooperative, persistent blocks, A row-major, B column-major.
+    wgmma_f16_f32_cooperative_persistent_nt [sm90a; wgmma = COOP] => wgmma::<Cooperative, Persistent, F16, f32, RowCol>;
+    /// f16 → f32, cooperative, one block per tile, A row-major, B column-major.
+    wgmma_f16_f32_cooperative_naive_nt [sm90a; wgmma = COOP] => wgmma::<Cooperative, NaiveGrid, F16, f32, RowCol>;
+    /// bf16 → bf16, cooperative, persistent blocks, A column-major, B row-major.
+    wgmma_bf16_bf16_cooperative_persistent_tn [sm90a; wgmma = COOP] => wgmma::<Cooperative, Persistent, Bf16, Bf16, ColRow>;
+    /// bf16 → bf16, cooperative, one block per tile, A column-major, B row-major.
+    wgmma_bf16_bf16_cooperative_naive_tn [sm90a; wgmma = COOP] => wgmma::<Cooperative, NaiveGrid, Bf16, Bf16, ColRow>;
+    /// bf16 → f32, cooperative, persistent blocks, A column-major, B row-major.
+    wgmma_bf16_f32_cooperative_persistent_tn [sm90a; wgmma = COOP] => wgmma::<Cooperative, Persistent, Bf16, f32, ColRow>;
+    /// bf16 → f32, cooperative, one block per tile, A column-major, B row-major.
+    wgmma_bf16_f32_cooperative_naive_tn [sm90a; wgmma = COOP] => wgmma::<Cooperative, NaiveGrid, Bf16, f32, ColRow>;
+    /// f16 → f16, cooperative, persistent blocks, A column-major, B row-major.
+    wgmma_f16_f16_cooperative_persistent_tn [sm90a; wgmma = COOP] => wgmma::<Cooperative, Persistent, F16, F16, ColRow>;
+    /// f16 → f16, cooperative, one block per tile, A column-major, B row-major.
+    wgmma_f16_f16_cooperative_naive_tn [sm90a; wgmma = COOP] => wgmma::<Cooperative, NaiveGrid, F16, F16, ColRow>;
+    /// f16 → f32, cooperative, persistent blocks, A column-major, B row-major.
+    wgmma_f16_f32_cooperative_persistent_tn [sm90a; wgmma = COOP] => wgmma::<Cooperative, Persistent, F16, f32, ColRow>;
+    /// f16 → f32, cooperative, one block per tile, A column-major, B row-major.
+    wgmma_f16_f32_cooperative_naive_tn [sm90a; wgmma = COOP] => wgmma::<Cooperative, NaiveGrid, F16, f32, ColRow>;
+    /// bf16 → bf16, cooperative, persistent blocks, A and B column-major.
+    wgmma_bf16_bf16_cooperative_persistent_tt [sm90a; wgmma = COOP] => wgmma::<Cooperative, Persistent, Bf16, Bf16, ColCol>;
+    /// bf16 → bf16, cooperative, one block per tile, A and B column-major.
+    wgmma_bf16_bf16_cooperative_naive_tt [sm90a; wgmma = COOP] => wgmma::<Cooperative, NaiveGrid, Bf16, Bf16, ColCol>;
+    /// bf16 → f32, cooperative, persistent blocks, A and B column-major.
+    wgmma_bf16_f32_cooperative_persistent_tt [sm90a; wgmma = COOP] => wgmma::<Cooperative, Persistent, Bf16, f32, ColCol>;
+    /// bf16 → f32, cooperative, one block per tile, A and B column-major.
+    wgmma_bf16_f32_cooperative_naive_tt [sm90a; wgmma = COOP] => wgmma::<Cooperative, NaiveGrid, Bf16, f32, ColCol>;
+    /// f16 → f16, cooperative, persistent blocks, A and B column-major.
+    wgmma_f16_f16_cooperative_persistent_tt [sm90a; wgmma = COOP] => wgmma::<Cooperative, Persistent, F16, F16, ColCol>;
+    /// f16 → f16, cooperative, one block per tile, A and B column-major.
+    wgmma_f16_f16_cooperative_naive_tt [sm90a; wgmma = COOP] => wgmma::<Cooperative, NaiveGrid, F16, F16, ColCol>;
+    /// f16 → f32, cooperative, persistent blocks, A and B column-major.
+    wgmma_f16_f32_cooperative_persistent_tt [sm90a; wgmma = COOP] => wgmma::<Cooperative, Persistent, F16, f32, ColCol>;
+    /// f16 → f32, cooperative, one block per tile, A and B column-major.
+    wgmma_f16_f32_cooperative_naive_tt [sm90a; wgmma = COOP] => wgmma::<Cooperative, NaiveGrid, F16, f32, ColCol>;
 
     // Hopper in clusters of two blocks on vertically adjacent tiles, sharing `B` through TMA
     // multicast (a 256 × 256 cluster tile): `wgmma_<input>_<output>_cooperative_cluster2_<scheduler>`.
     /// bf16 → bf16, cooperative, 2-block clusters, persistent clusters.
-    wgmma_bf16_bf16_cooperative_cluster2_persistent [sm90a; wgmma = COOP, cluster_m = 2] => wgmma::<Cooperative, Persistent2, Bf16, Bf16>;
+    wgmma_bf16_bf16_cooperative_cluster2_persistent [sm90a; wgmma = COOP, cluster_m = 2] => wgmma::<Cooperative, Persistent2, Bf16, Bf16, RowRow>;
     /// bf16 → bf16, cooperative, 2-block clusters, one cluster per cluster tile.
-    wgmma_bf16_bf16_cooperative_cluster2_naive [sm90a; wgmma = COOP, cluster_m = 2] => wgmma::<Cooperative, NaiveGrid2, Bf16, Bf16>;
+    wgmma_bf16_bf16_cooperative_cluster2_naive [sm90a; wgmma = COOP, cluster_m = 2] => wgmma::<Cooperative, NaiveGrid2, Bf16, Bf16, RowRow>;
     /// bf16 → f32, cooperative, 2-block clusters, persistent clusters.
-    wgmma_bf16_f32_cooperative_cluster2_persistent [sm90a; wgmma = COOP, cluster_m = 2] => wgmma::<Cooperative, Persistent2, Bf16, f32>;
+    wgmma_bf16_f32_cooperative_cluster2_persistent [sm90a; wgmma = COOP, cluster_m = 2] => wgmma::<Cooperative, Persistent2, Bf16, f32, RowRow>;
     /// bf16 → f32, cooperative, 2-block clusters, one cluster per cluster tile.
-    wgmma_bf16_f32_cooperative_cluster2_naive [sm90a; wgmma = COOP, cluster_m = 2] => wgmma::<Cooperative, NaiveGrid2, Bf16, f32>;
+    wgmma_bf16_f32_cooperative_cluster2_naive [sm90a; wgmma = COOP, cluster_m = 2] => wgmma::<Cooperative, NaiveGrid2, Bf16, f32, RowRow>;
     /// f16 → f16, cooperative, 2-block clusters, persistent clusters.
-    wgmma_f16_f16_cooperative_cluster2_persistent [sm90a; wgmma = COOP, cluster_m = 2] => wgmma::<Cooperative, Persistent2, F16, F16>;
+    wgmma_f16_f16_cooperative_cluster2_persistent [sm90a; wgmma = COOP, cluster_m = 2] => wgmma::<Cooperative, Persistent2, F16, F16, RowRow>;
     /// f16 → f16, cooperative, 2-block clusters, one cluster per cluster tile.
-    wgmma_f16_f16_cooperative_cluster2_naive [sm90a; wgmma = COOP, cluster_m = 2] => wgmma::<Cooperative, NaiveGrid2, F16, F16>;
+    wgmma_f16_f16_cooperative_cluster2_naive [sm90a; wgmma = COOP, cluster_m = 2] => wgmma::<Cooperative, NaiveGrid2, F16, F16, RowRow>;
     /// f16 → f32, cooperative, 2-block clusters, persistent clusters.
-    wgmma_f16_f32_cooperative_cluster2_persistent [sm90a; wgmma = COOP, cluster_m = 2] => wgmma::<Cooperative, Persistent2, F16, f32>;
+    wgmma_f16_f32_cooperative_cluster2_persistent [sm90a; wgmma = COOP, cluster_m = 2] => wgmma::<Cooperative, Persistent2, F16, f32, RowRow>;
     /// f16 → f32, cooperative, 2-block clusters, one cluster per cluster tile.
-    wgmma_f16_f32_cooperative_cluster2_naive [sm90a; wgmma = COOP, cluster_m = 2] => wgmma::<Cooperative, NaiveGrid2, F16, f32>;
+    wgmma_f16_f32_cooperative_cluster2_naive [sm90a; wgmma = COOP, cluster_m = 2] => wgmma::<Cooperative, NaiveGrid2, F16, f32, RowRow>;
     // The same for ping-pong (a 256 × 128 cluster tile per consumer turn):
     // `wgmma_<input>_<output>_pingpong_cluster2_<scheduler>`.
     /// bf16 → bf16, ping-pong, 2-block clusters, persistent clusters.
-    wgmma_bf16_bf16_pingpong_cluster2_persistent [sm90a; wgmma = PP, cluster_m = 2] => wgmma::<PingPong, Persistent2, Bf16, Bf16>;
+    wgmma_bf16_bf16_pingpong_cluster2_persistent [sm90a; wgmma = PP, cluster_m = 2] => wgmma::<PingPong, Persistent2, Bf16, Bf16, RowRow>;
     /// bf16 → bf16, ping-pong, 2-block clusters, one cluster per cluster tile.
-    wgmma_bf16_bf16_pingpong_cluster2_naive [sm90a; wgmma = PP, cluster_m = 2] => wgmma::<PingPong, NaiveGrid2, Bf16, Bf16>;
+    wgmma_bf16_bf16_pingpong_cluster2_naive [sm90a; wgmma = PP, cluster_m = 2] => wgmma::<PingPong, NaiveGrid2, Bf16, Bf16, RowRow>;
     /// bf16 → f32, ping-pong, 2-block clusters, persistent clusters.
-    wgmma_bf16_f32_pingpong_cluster2_persistent [sm90a; wgmma = PP, cluster_m = 2] => wgmma::<PingPong, Persistent2, Bf16, f32>;
+    wgmma_bf16_f32_pingpong_cluster2_persistent [sm90a; wgmma = PP, cluster_m = 2] => wgmma::<PingPong, Persistent2, Bf16, f32, RowRow>;
     /// bf16 → f32, ping-pong, 2-block clusters, one cluster per cluster tile.
-    wgmma_bf16_f32_pingpong_cluster2_naive [sm90a; wgmma = PP, cluster_m = 2] => wgmma::<PingPong, NaiveGrid2, Bf16, f32>;
+    wgmma_bf16_f32_pingpong_cluster2_naive [sm90a; wgmma = PP, cluster_m = 2] => wgmma::<PingPong, NaiveGrid2, Bf16, f32, RowRow>;
     /// f16 → f16, ping-pong, 2-block clusters, persistent clusters.
-    wgmma_f16_f16_pingpong_cluster2_persistent [sm90a; wgmma = PP, cluster_m = 2] => wgmma::<PingPong, Persistent2, F16, F16>;
+    wgmma_f16_f16_pingpong_cluster2_persistent [sm90a; wgmma = PP, cluster_m = 2] => wgmma::<PingPong, Persistent2, F16, F16, RowRow>;
     /// f16 → f16, ping-pong, 2-block clusters, one cluster per cluster tile.
-    wgmma_f16_f16_pingpong_cluster2_naive [sm90a; wgmma = PP, cluster_m = 2] => wgmma::<PingPong, NaiveGrid2, F16, F16>;
+    wgmma_f16_f16_pingpong_cluster2_naive [sm90a; wgmma = PP, cluster_m = 2] => wgmma::<PingPong, NaiveGrid2, F16, F16, RowRow>;
     /// f16 → f32, ping-pong, 2-block clusters, persistent clusters.
-    wgmma_f16_f32_pingpong_cluster2_persistent [sm90a; wgmma = PP, cluster_m = 2] => wgmma::<PingPong, Persistent2, F16, f32>;
+    wgmma_f16_f32_pingpong_cluster2_persistent [sm90a; wgmma = PP, cluster_m = 2] => wgmma::<PingPong, Persistent2, F16, f32, RowRow>;
     /// f16 → f32, ping-pong, 2-block clusters, one cluster per cluster tile.
-    wgmma_f16_f32_pingpong_cluster2_naive [sm90a; wgmma = PP, cluster_m = 2] => wgmma::<PingPong, NaiveGrid2, F16, f32>;
+    wgmma_f16_f32_pingpong_cluster2_naive [sm90a; wgmma = PP, cluster_m = 2] => wgmma::<PingPong, NaiveGrid2, F16, f32, RowRow>;
 }
 
 /// `(name, threads, min_blocks_per_sm)` of every entry point in the PTX module of `arch`

@@ -3,16 +3,22 @@
 //! It is passed by value (a `.param` struct); the host crate builds it from the caller's
 //! buffers after validation, so the kernels can trust every field.
 
-/// `C = alpha · A · B + beta · C` on row-major matrices with leading dimensions.
+use crate::schedule::TileGrid;
+
+/// `C = alpha · A · B + beta · C` for each of `batch` problems, on matrices with leading
+/// dimensions; `C` row-major, `A` and `B` as [`GemmParams::layout`] says.
 ///
 /// Addresses are raw device addresses (`CUdeviceptr`), so that one struct serves every
-/// element type; each kernel knows its own types.
+/// element type; each kernel knows its own types. A column-major `C` never reaches a kernel:
+/// the host computes `Cᵀ = Bᵀ · Aᵀ` instead (see `host/src/desc.rs`).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct GemmParams {
-    /// `A`, `M × K`, row `i` at `a + i·lda` elements.
+    /// `A`, `M × K`: element `(i, k)` at `a + i·lda + k` elements (row-major) or
+    /// `a + k·lda + i` ([`Layout::A_COLUMN_MAJOR`]).
     pub a: u64,
-    /// `B`, `K × N`, row `k` at `b + k·ldb` elements.
+    /// `B`, `K × N`: element `(k, j)` at `b + k·ldb + j` (row-major) or `b + j·ldb + k`
+    /// ([`Layout::B_COLUMN_MAJOR`]).
     pub b: u64,
     /// `C`, `M × N`, row `i` at `c + i·ldc` elements; read only when `beta != 0`.
     pub c: u64,
@@ -26,7 +32,18 @@ pub struct GemmParams {
     pub beta: f32,
     /// Tile-rows per group in the grouped tile order (see [`crate::schedule::TileGrid`]).
     pub group_m: u32,
-    pub _pad: u32,
+    /// Problems in the batch (at least 1). Every scheduler walks the tiles of all of them.
+    pub batch: u32,
+    /// Elements from one problem's `A` to the next; 0: every problem reads the same `A`.
+    pub batch_stride_a: u64,
+    /// As `batch_stride_a`, for `B`.
+    pub batch_stride_b: u64,
+    /// Elements from one problem's `C` to the next (the host keeps the `C`s disjoint).
+    pub batch_stride_c: u64,
+    /// Storage order of `A` and `B` ([`Layout`] bits). The textbook kernel reads it; the
+    /// others are compiled for one layout, which the host matches when it picks the entry.
+    pub layout: u32,
+    pub _pad: [u32; 9],
     /// The TMA descriptors (`CUtensorMap`: `A`, `B`) of the kernels that use the tensor-memory
     /// accelerator; zeros for the others. They travel by value in the kernel's parameter space,
     /// where TMA reads them through [`ParamSpace`]: nothing to allocate or copy per call, and
@@ -53,6 +70,36 @@ pub struct TensorMap(pub [u64; 16]);
 pub struct ParamSpace(pub u64);
 
 const _: () = assert!(core::mem::offset_of!(GemmParams, tensor_maps) % 64 == 0);
+
+/// Bits of [`GemmParams::layout`]; clear bits mean row-major.
+pub struct Layout;
+
+impl Layout {
+    /// `A` is stored column-major (`Aᵀ` row-major, `K × M`).
+    pub const A_COLUMN_MAJOR: u32 = 1;
+    /// `B` is stored column-major (`Bᵀ` row-major, `N × K`).
+    pub const B_COLUMN_MAJOR: u32 = 2;
+}
+
+impl GemmParams {
+    /// The batch's output tiles for a `block_m × block_n` tile, in the kernels' order.
+    #[inline(always)]
+    pub const fn tile_grid(&self, block_m: u32, block_n: u32) -> TileGrid {
+        TileGrid::new(self.m, self.n, block_m, block_n, self.group_m, self.batch)
+    }
+
+    /// Byte addresses of problem `batch`'s `A`, `B` and `C`, for inputs of `in_size` and
+    /// outputs of `out_size` bytes per element.
+    #[inline(always)]
+    pub const fn batch_operands(&self, batch: u32, in_size: u64, out_size: u64) -> [u64; 3] {
+        let b = batch as u64;
+        [
+            self.a + b * self.batch_stride_a * in_size,
+            self.b + b * self.batch_stride_b * in_size,
+            self.c + b * self.batch_stride_c * out_size,
+        ]
+    }
+}
 
 impl ParamSpace {
     /// Generic address of `tensor_maps[i]`.

@@ -132,7 +132,8 @@ mod device {
                 let now = timer::global_ns();
                 self.close(now);
                 // SAFETY: one record per tile; the host sized the buffer for `grid.count()`.
-                let r = unsafe { buffer().add((t.m * self.grid.tiles_n + t.n) as usize) };
+                let index = (t.batch * self.grid.tiles_m + t.m) * self.grid.tiles_n + t.n;
+                let r = unsafe { buffer().add(index as usize) };
                 // Field by field: a whole-struct volatile store would go through local memory.
                 unsafe {
                     (&raw mut (*r).m).write_volatile(t.m);

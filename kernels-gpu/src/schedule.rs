@@ -15,48 +15,72 @@
 //! scheduler hands out cluster tiles (`CLUSTER_M` tiles stacked along M), and each block of
 //! the cluster computes its own tile of them.
 
-/// One output tile: its position in tiles (not elements).
+/// One output tile: its position in tiles (not elements) and its problem of the batch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct WorkTile {
     /// Tile row: output rows `m · BLOCK_M ..`.
     pub m: u32,
     /// Tile column: output columns `n · BLOCK_N ..`.
     pub n: u32,
+    /// Problem of the batch (0 without a batch).
+    pub batch: u32,
 }
 
-/// The output matrix cut into `BLOCK_M × BLOCK_N` tiles, and the order they are visited in.
+/// The output matrices of a batch cut into `BLOCK_M × BLOCK_N` tiles, and the order they are
+/// visited in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TileGrid {
     pub tiles_m: u32,
     pub tiles_n: u32,
     /// Tile-rows per group; at least 1.
     pub group_m: u32,
+    /// Problems of the batch; at least 1.
+    pub batches: u32,
 }
 
 impl TileGrid {
-    /// The tiles of an `m × n` output with `block_m × block_n` tiles (`m`, `n` ≥ 1).
+    /// The tiles of `batches` outputs of `m × n` with `block_m × block_n` tiles (`m`, `n` ≥ 1;
+    /// the host checks that the total count fits `u32`).
     #[inline(always)]
-    pub const fn new(m: u32, n: u32, block_m: u32, block_n: u32, group_m: u32) -> Self {
+    pub const fn new(
+        m: u32,
+        n: u32,
+        block_m: u32,
+        block_n: u32,
+        group_m: u32,
+        batches: u32,
+    ) -> Self {
         TileGrid {
             tiles_m: m.div_ceil(block_m),
             tiles_n: n.div_ceil(block_n),
             group_m: if group_m == 0 { 1 } else { group_m },
+            batches: if batches == 0 { 1 } else { batches },
         }
     }
 
-    /// Number of tiles.
+    /// Tiles of one problem.
+    #[inline(always)]
+    pub const fn per_batch(&self) -> u32 {
+        self.tiles_m * self.tiles_n
+    }
+
+    /// Number of tiles, over the whole batch.
     #[inline(always)]
     pub const fn count(&self) -> u32 {
-        self.tiles_m * self.tiles_n
+        self.per_batch() * self.batches
     }
 
     /// The tile at position `linear` of the grouped order.
     ///
-    /// Consecutive positions walk down a column of `group_m` tile-rows before moving one
-    /// tile-column right. Blocks that run at the same time then share the same few rows of
-    /// `A` and columns of `B`, which stay in L2, instead of streaming whole rows of tiles.
+    /// Problems follow each other (a persistent grid so spreads the tiles of every problem
+    /// over the SMs, and a small problem leaves no SM idle). Inside one, consecutive positions
+    /// walk down a column of `group_m` tile-rows before moving one tile-column right. Blocks
+    /// that run at the same time then share the same few rows of `A` and columns of `B`,
+    /// which stay in L2, instead of streaming whole rows of tiles.
     #[inline(always)]
     pub const fn tile(&self, linear: u32) -> WorkTile {
+        let batch = linear / self.per_batch();
+        let linear = linear - batch * self.per_batch();
         let per_group = self.group_m * self.tiles_n;
         let group = linear / per_group;
         let first_m = group * self.group_m;
@@ -65,6 +89,7 @@ impl TileGrid {
         WorkTile {
             m: first_m + in_group % rows_in_group,
             n: in_group / rows_in_group,
+            batch,
         }
     }
 }
@@ -182,6 +207,7 @@ impl<S, const CLUSTER_M: u32> Clustered<S, CLUSTER_M> {
             tiles_m: grid.tiles_m.div_ceil(CLUSTER_M),
             tiles_n: grid.tiles_n,
             group_m: grid.group_m.div_ceil(CLUSTER_M),
+            batches: grid.batches,
         }
     }
 }
@@ -217,7 +243,7 @@ impl<S: TileScheduler, const CLUSTER_M: u32> TileScheduler for Clustered<S, CLUS
         let t = self.inner.next()?;
         Some(WorkTile {
             m: t.m * CLUSTER_M + self.rank,
-            n: t.n,
+            ..t
         })
     }
 }
@@ -265,7 +291,11 @@ mod tests {
             for (rank, tiles) in cluster.iter().enumerate() {
                 assert_eq!(tiles.len(), cluster[0].len(), "{grid:?}");
                 for (t, t0) in tiles.iter().zip(&cluster[0]) {
-                    assert_eq!((t.m, t.n), (t0.m + rank as u32, t0.n), "{grid:?}");
+                    assert_eq!(
+                        (t.m, t.n, t.batch),
+                        (t0.m + rank as u32, t0.n, t0.batch),
+                        "{grid:?}"
+                    );
                     assert_eq!(t0.m % C, 0);
                 }
             }
@@ -289,7 +319,7 @@ mod tests {
         );
         for t in seen {
             assert!(
-                t.m < grid.tiles_m && t.n < grid.tiles_n,
+                t.m < grid.tiles_m && t.n < grid.tiles_n && t.batch < grid.batches,
                 "{t:?} outside {grid:?}"
             );
         }
@@ -297,7 +327,7 @@ mod tests {
 
     #[test]
     fn grouped_order_walks_down_a_group_first() {
-        let grid = TileGrid::new(4 * 128, 3 * 128, 128, 128, 2);
+        let grid = TileGrid::new(4 * 128, 3 * 128, 128, 128, 2, 1);
         let order: Vec<_> = (0..grid.count())
             .map(|i| grid.tile(i))
             .map(|t| (t.m, t.n))
@@ -323,7 +353,7 @@ mod tests {
 
     #[test]
     fn last_group_may_be_short() {
-        let grid = TileGrid::new(3, 2, 1, 1, 2);
+        let grid = TileGrid::new(3, 2, 1, 1, 2, 1);
         let order: Vec<_> = (0..grid.count())
             .map(|i| grid.tile(i))
             .map(|t| (t.m, t.n))
@@ -334,20 +364,43 @@ mod tests {
     #[test]
     fn clustered_grids_are_whole_clusters() {
         // 3 × 2 tiles: cluster tile rows {0, 1} and {2, 3 (below M)}, 4 cluster tiles.
-        let grid = TileGrid::new(3 * 128, 2 * 128, 128, 128, 8);
+        let grid = TileGrid::new(3 * 128, 2 * 128, 128, 128, 8, 1);
         assert_eq!(Clustered::<NaiveGrid, 2>::grid_size(&grid, 132), 8);
         assert_eq!(Clustered::<Persistent, 2>::grid_size(&grid, 132), 8);
         assert_eq!(Clustered::<Persistent, 2>::grid_size(&grid, 5), 4);
         // Fewer slots than a cluster still launches one cluster.
         assert_eq!(Clustered::<Persistent, 2>::grid_size(&grid, 1), 2);
         let mut last = Clustered::<NaiveGrid, 2>::new(grid, 7, 8);
-        assert_eq!(last.next(), Some(WorkTile { m: 3, n: 1 }));
+        assert_eq!(
+            last.next(),
+            Some(WorkTile {
+                m: 3,
+                n: 1,
+                batch: 0
+            })
+        );
         assert_eq!(last.next(), None);
     }
 
     #[test]
+    fn batches_follow_each_other() {
+        let grid = TileGrid::new(2, 2, 1, 1, 8, 3);
+        assert_eq!(grid.count(), 12);
+        let batches: Vec<_> = (0..grid.count()).map(|i| grid.tile(i).batch).collect();
+        assert_eq!(batches, [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2]);
+        assert_eq!(
+            grid.tile(5),
+            WorkTile {
+                m: 1,
+                n: 0,
+                batch: 1
+            }
+        );
+    }
+
+    #[test]
     fn persistent_launches_no_more_blocks_than_tiles() {
-        let grid = TileGrid::new(100, 100, 128, 128, 8);
+        let grid = TileGrid::new(100, 100, 128, 128, 8, 1);
         assert_eq!(Persistent::grid_size(&grid, 264), 1);
         assert_eq!(NaiveGrid::grid_size(&grid, 264), 1);
     }
@@ -360,9 +413,9 @@ mod tests {
             m in 1u32..5000, n in 1u32..5000,
             bm in prop::sample::select(&[16u32, 64, 128, 256][..]),
             bn in prop::sample::select(&[16u32, 64, 128, 256][..]),
-            group_m in 0u32..17, resident in 0u32..700,
+            group_m in 0u32..17, resident in 0u32..700, batches in 0u32..4,
         ) {
-            let grid = TileGrid::new(m, n, bm, bn, group_m);
+            let grid = TileGrid::new(m, n, bm, bn, group_m, batches);
             assert_exactly_once(grid, &visit_all::<NaiveGrid>(grid, resident));
             assert_exactly_once(grid, &visit_all::<Persistent>(grid, resident));
             assert_clustered::<NaiveGrid>(grid, resident);
@@ -371,9 +424,9 @@ mod tests {
 
         #[test]
         fn persistent_blocks_share_the_work_evenly(
-            m in 1u32..20000, n in 1u32..20000, resident in 1u32..1000,
+            m in 1u32..20000, n in 1u32..20000, resident in 1u32..1000, batches in 1u32..5,
         ) {
-            let grid = TileGrid::new(m, n, 128, 128, 8);
+            let grid = TileGrid::new(m, n, 128, 128, 8, batches);
             let blocks = Persistent::grid_size(&grid, resident);
             let per_block: Vec<u32> = (0..blocks)
                 .map(|b| { let mut s = Persistent::new(grid, b, blocks); core::iter::from_fn(|| s.next()).count() as u32 })

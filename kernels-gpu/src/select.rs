@@ -15,6 +15,11 @@ pub enum MmaUnsupported {
     LeadingDimension,
     /// A leading dimension is shorter than its row (`lda < k`, `ldb < n` or `ldc < n`).
     RowLongerThanLeadingDimension,
+    /// A batch stride is not a multiple of 8 elements: later problems would not start on
+    /// 16-byte boundaries.
+    BatchStride,
+    /// `A` or `B` is column-major: the kernels read row-major operands only.
+    Layout,
     /// `m`, `n` or `k` is so close to `u32::MAX` that tile indices would overflow.
     TooLarge,
 }
@@ -34,8 +39,18 @@ pub const fn mma_can_implement(p: &GemmParams) -> Result<(), MmaUnsupported> {
     if !(p.lda.is_multiple_of(8) && p.ldb.is_multiple_of(8) && p.ldc.is_multiple_of(8)) {
         return Err(MmaUnsupported::LeadingDimension);
     }
+    if p.layout != 0 {
+        return Err(MmaUnsupported::Layout);
+    }
     if p.lda < p.k || p.ldb < p.n || p.ldc < p.n {
         return Err(MmaUnsupported::RowLongerThanLeadingDimension);
+    }
+    if p.batch > 1
+        && !(p.batch_stride_a.is_multiple_of(8)
+            && p.batch_stride_b.is_multiple_of(8)
+            && p.batch_stride_c.is_multiple_of(8))
+    {
+        return Err(MmaUnsupported::BatchStride);
     }
     if p.m > u32::MAX - MARGIN || p.n > u32::MAX - MARGIN || p.k > u32::MAX - MARGIN {
         return Err(MmaUnsupported::TooLarge);

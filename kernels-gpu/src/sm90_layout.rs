@@ -3,13 +3,17 @@
 //! writes is what `wgmma` reads.
 //!
 //! # One stage
-//! A stage holds one k-block of `BK = 64` for both operands, 16-bit elements:
+//! A stage holds one k-block of `BK = 64` for both operands, 16-bit elements. Each operand's
+//! tile is `extent × 64` (`extent` = `block_m` for `A`, `block_n` for `B`), stored in one of
+//! two ways ([`Major`]), whichever matches the operand's layout in global memory, so that TMA
+//! copies it without transposing and `wgmma` reads it in either order:
 //!
-//! - `A` tile, `block_m × 64`, K contiguous ("K-major"): one TMA box of `{64 (K), block_m}`
-//!   elements. Every row is 64 · 2 = 128 bytes, so row `r` starts at byte `r · 128`.
-//! - `B` tile, `64 × block_n`, N contiguous ("MN-major"): `block_n / 64` TMA boxes of
-//!   `{64 (N), 64 (K)}` elements, box `j` (columns `64j ..`) at byte `j · 8192`; inside a box,
-//!   k-row `r` starts at byte `r · 128`.
+//! - **K-major** (`A` row-major, `B` column-major): K contiguous. Every M/N-row is 64 · 2 =
+//!   128 bytes, so row `r` starts at byte `r · 128`. TMA boxes of `{64 (K), rows}`, one per
+//!   tile (or one per cluster block, see [`StageTile::boxes`]).
+//! - **MN-major** (`A` column-major, `B` row-major): M/N contiguous. `extent / 64` TMA boxes
+//!   of `{64 (M/N), 64 (K)}`, box `j` (M/N-columns `64j ..`) at byte `j · 8192`; inside a
+//!   box, k-row `r` starts at byte `r · 128`.
 //!
 //! Both are written by TMA with `CU_TENSOR_MAP_SWIZZLE_128B`: inside every 1024-byte block of
 //! 8 rows × 128 bytes, the 16-byte chunk `c` of row `r` is stored at chunk `c ^ (r % 8)`. The
@@ -33,15 +37,15 @@
 //! In units of 16 bytes (`T` = 8 elements), the canonical 128B-swizzled layouts are (CUTLASS's
 //! notation, `(shape):(stride)`):
 //!
-//! - K-major (`A`): `((8, m), (T, 2)) : ((8T, SBO), (1, T))`. Rows are 128 bytes apart, groups
-//!   of 8 rows `SBO` apart; both 8-element halves of the k16 slice lie inside the 128-byte row,
-//!   so LBO is unused (set to 1 as CUTLASS does). `A` rows are dense: **SBO = 1024**. The k16
-//!   slice `kk` (0..4) of the 64-wide block starts `kk · 32` bytes into the row; the start
-//!   address moves by 32, the swizzle is recomputed from the address, so no base offset.
-//! - MN-major (`B`, with `imm-trans-b = 1`): `((T, 8, m), (8, k)) : ((1, T, LBO), (8T, SBO))`.
-//!   N runs along the 128-byte row (64 elements), the next 64 columns are **LBO = 8192** bytes
-//!   away (the next TMA box), k-rows are 128 bytes apart and groups of 8 k-rows
-//!   **SBO = 1024** apart. The k16 slice `kk` starts `kk · 16 · 128 = kk · 2048` bytes in.
+//! - K-major: `((8, m), (T, 2)) : ((8T, SBO), (1, T))`. Rows are 128 bytes apart, groups of 8
+//!   rows `SBO` apart; both 8-element halves of the k16 slice lie inside the 128-byte row, so
+//!   LBO is unused (set to 1 as CUTLASS does). Rows are dense: **SBO = 1024**. The k16 slice
+//!   `kk` (0..4) of the 64-wide block starts `kk · 32` bytes into the row; the start address
+//!   moves by 32, the swizzle is recomputed from the address, so no base offset.
+//! - MN-major (`imm-trans = 1`): `((T, 8, m), (8, k)) : ((1, T, LBO), (8T, SBO))`. M/N runs
+//!   along the 128-byte row (64 elements), the next 64 are **LBO = 8192** bytes away (the next
+//!   TMA box), k-rows are 128 bytes apart and groups of 8 k-rows **SBO = 1024** apart. The k16
+//!   slice `kk` starts `kk · 16 · 128 = kk · 2048` bytes in.
 
 use crate::shapes::TileShape;
 
@@ -53,10 +57,10 @@ pub const ELEMENT_BYTES: u32 = 2;
 pub const ROW_BYTES: u32 = BK * ELEMENT_BYTES;
 /// One 128B-swizzle pattern: 8 rows of 128 bytes.
 pub const SWIZZLE_ATOM_BYTES: u32 = 8 * ROW_BYTES;
-/// Columns of `B` per TMA box (the box's inner extent is one 128-byte row).
-pub const B_BOX_N: u32 = ROW_BYTES / ELEMENT_BYTES;
-/// Bytes of one `B` box (`64 × 64` elements); also the LBO of `B`'s descriptor.
-pub const B_BOX_BYTES: u32 = BK * ROW_BYTES;
+/// M/N-columns per box of an MN-major tile (the box's inner extent is one 128-byte row).
+pub const MN_BOX: u32 = ROW_BYTES / ELEMENT_BYTES;
+/// Bytes of one MN-major box (`64 × 64` elements); also the LBO of its descriptor.
+pub const MN_BOX_BYTES: u32 = BK * ROW_BYTES;
 /// K per `wgmma` instruction for 16-bit inputs.
 pub const MMA_K: u32 = 16;
 /// Rows of one `wgmma` (a warpgroup's M).
@@ -70,6 +74,22 @@ pub struct Sm90Config {
 }
 
 impl Sm90Config {
+    /// A stage's `A` tile, stored `major`.
+    pub const fn a_tile(&self, major: Major) -> StageTile {
+        StageTile {
+            major,
+            extent: self.tile.block_m,
+        }
+    }
+
+    /// A stage's `B` tile, stored `major`.
+    pub const fn b_tile(&self, major: Major) -> StageTile {
+        StageTile {
+            major,
+            extent: self.tile.block_n,
+        }
+    }
+
     /// Bytes of one stage's `A` tile.
     pub const fn a_bytes(&self) -> u32 {
         self.tile.block_m * ROW_BYTES
@@ -122,23 +142,106 @@ pub const fn descriptor(addr: u32, lbo: u32, sbo: u32) -> u64 {
         | (SWIZZLE_128B << 62)
 }
 
-/// Descriptor of the 64-row `A` slice starting at tile row `row0` (a multiple of 64), k16
-/// slice `kk`, of the `A` tile at shared address `a_tile`.
-pub const fn a_descriptor(a_tile: u32, row0: u32, kk: u32) -> u64 {
-    descriptor(
-        a_tile + row0 * ROW_BYTES + kk * MMA_K * ELEMENT_BYTES,
-        16,
-        SWIZZLE_ATOM_BYTES,
-    )
+/// Which dimension of an operand's stage tile is contiguous (module docs, "One stage").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Major {
+    K,
+    MN,
 }
 
-/// Descriptor of k16 slice `kk` of the `B` tile at shared address `b_tile`, all its columns.
-pub const fn b_descriptor(b_tile: u32, kk: u32) -> u64 {
-    descriptor(
-        b_tile + kk * MMA_K * ROW_BYTES,
-        B_BOX_BYTES,
-        SWIZZLE_ATOM_BYTES,
-    )
+/// The storage order of a Hopper kernel's `A` and `B`, fixed at compile time: row-major `A`
+/// is K-major, row-major `B` is MN-major, and a column-major operand is the other one.
+pub trait OperandLayouts {
+    const A: Major;
+    const B: Major;
+}
+
+/// `A` and `B` row-major.
+pub struct RowRow;
+/// `A` row-major, `B` column-major (both K-major: `wgmma`'s native order).
+pub struct RowCol;
+/// `A` column-major, `B` row-major.
+pub struct ColRow;
+/// `A` and `B` column-major.
+pub struct ColCol;
+
+impl OperandLayouts for RowRow {
+    const A: Major = Major::K;
+    const B: Major = Major::MN;
+}
+impl OperandLayouts for RowCol {
+    const A: Major = Major::K;
+    const B: Major = Major::K;
+}
+impl OperandLayouts for ColRow {
+    const A: Major = Major::MN;
+    const B: Major = Major::MN;
+}
+impl OperandLayouts for ColCol {
+    const A: Major = Major::MN;
+    const B: Major = Major::K;
+}
+
+/// One operand's tile of a stage: `extent` M- (or N-) rows × `BK`, stored `major`, loaded as
+/// [`StageTile::boxes`] TMA boxes (module docs, "One stage").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StageTile {
+    pub major: Major,
+    pub extent: u32,
+}
+
+impl StageTile {
+    /// TMA boxes per tile when the loads are shared out between `split` blocks of a cluster
+    /// (1 without one): a K-major tile is cut into `split` boxes of consecutive rows, an
+    /// MN-major tile always has one box per 64 M/N-columns.
+    pub const fn boxes(&self, split: u32) -> u32 {
+        match self.major {
+            Major::K => split,
+            Major::MN => self.extent / MN_BOX,
+        }
+    }
+
+    /// `[inner, outer]` extent of one box, in elements.
+    pub const fn box_dims(&self, split: u32) -> [u32; 2] {
+        match self.major {
+            Major::K => [BK, self.extent / split],
+            Major::MN => [MN_BOX, BK],
+        }
+    }
+
+    /// Byte offset of box `j` from the start of the tile.
+    pub const fn box_offset(&self, j: u32, split: u32) -> u32 {
+        match self.major {
+            Major::K => j * (self.extent / split) * ROW_BYTES,
+            Major::MN => j * MN_BOX_BYTES,
+        }
+    }
+
+    /// `(inner, outer)` element coordinates in the operand's tensor map of box `j` of the
+    /// tile whose first M/N-row is `mn0`, at k-block start `k0`.
+    pub const fn box_coordinates(&self, j: u32, split: u32, mn0: u32, k0: u32) -> (i32, i32) {
+        match self.major {
+            Major::K => (k0 as i32, (mn0 + j * (self.extent / split)) as i32),
+            Major::MN => ((mn0 + j * MN_BOX) as i32, k0 as i32),
+        }
+    }
+
+    /// `wgmma` descriptor of k16 slice `kk` of the tile at shared address `tile`, from M/N-row
+    /// `mn0` (a multiple of 64) on.
+    pub const fn descriptor(&self, tile: u32, mn0: u32, kk: u32) -> u64 {
+        match self.major {
+            Major::K => descriptor(
+                tile + mn0 * ROW_BYTES + kk * MMA_K * ELEMENT_BYTES,
+                16,
+                SWIZZLE_ATOM_BYTES,
+            ),
+            Major::MN => descriptor(
+                tile + (mn0 / MN_BOX) * MN_BOX_BYTES + kk * MMA_K * ROW_BYTES,
+                MN_BOX_BYTES,
+                SWIZZLE_ATOM_BYTES,
+            ),
+        }
+    }
 }
 
 /// Where a pipeline role is in the stage ring: the stage, and the parity of the stage's
@@ -244,23 +347,45 @@ mod tests {
         }
     }
 
-    /// For every stage, k16 slice and 64-row slice, wgmma's reads of `A` land on the bytes
-    /// TMA wrote for the same logical element.
+    /// Where TMA put logical element (`mn`, `k`) of `tile` (at shared address `at`), loaded
+    /// as `tile.boxes(split)` boxes.
+    fn tma_element(tile: &StageTile, split: u32, at: u32, mn: u32, k: u32) -> u32 {
+        let [inner, outer] = tile.box_dims(split);
+        let (j, x, y) = match tile.major {
+            Major::K => (mn / outer, k, mn % outer),
+            Major::MN => (mn / inner, mn % inner, k),
+        };
+        assert!(j < tile.boxes(split));
+        tma_address(at + tile.box_offset(j, split), y, x)
+    }
+
+    /// For every configuration, operand, storage order, cluster split, stage, k16 slice and
+    /// 64-row start, `wgmma`'s reads land on the bytes TMA wrote for the same logical element.
     #[test]
-    fn a_reads_match_tma_writes() {
+    fn wgmma_reads_match_tma_writes() {
         for cfg in [WGMMA_COOPERATIVE, WGMMA_PINGPONG] {
-            let base = 1024 * 7; // any 1024-aligned window start
-            for s in 0..cfg.stages {
-                let tile = base + cfg.a(s);
-                for row0 in (0..cfg.tile.block_m).step_by(MMA_M as usize) {
-                    for kk in 0..BK / MMA_K {
-                        let d = a_descriptor(tile, row0, kk);
-                        for i in 0..MMA_M {
-                            for k in 0..MMA_K {
-                                assert_eq!(
-                                    wgmma_k_major(d, i, k),
-                                    tma_address(tile, row0 + i, kk * MMA_K + k)
-                                );
+            for major in [Major::K, Major::MN] {
+                for (tile, first) in [(cfg.a_tile(major), cfg.a(0)), (cfg.b_tile(major), cfg.b(0))]
+                {
+                    for split in [1, 2] {
+                        let base = 1024 * 5 + first; // any 1024-aligned window start
+                        for mn0 in (0..tile.extent).step_by(MMA_M as usize) {
+                            for kk in 0..BK / MMA_K {
+                                let d = tile.descriptor(base, mn0, kk);
+                                for i in 0..tile.extent - mn0 {
+                                    for k in 0..MMA_K {
+                                        let read = match major {
+                                            Major::K => wgmma_k_major(d, i, k),
+                                            Major::MN => wgmma_mn_major(d, k, i),
+                                        };
+                                        let (mn, kb) = (mn0 + i, kk * MMA_K + k);
+                                        assert_eq!(
+                                            read,
+                                            tma_element(&tile, split, base, mn, kb),
+                                            "{cfg:?} {tile:?} split {split} ({mn}, {kb})"
+                                        );
+                                    }
+                                }
                             }
                         }
                     }
@@ -269,22 +394,21 @@ mod tests {
         }
     }
 
-    /// The same for `B`, read MN-major across all `block_n / 64` boxes.
+    /// A tile's boxes fill it exactly, each 1024-byte aligned, and fit the TMA limits.
     #[test]
-    fn b_reads_match_tma_writes() {
+    fn boxes_tile_the_stage() {
         for cfg in [WGMMA_COOPERATIVE, WGMMA_PINGPONG] {
-            let base = 1024 * 3;
-            for s in 0..cfg.stages {
-                let tile = base + cfg.b(s);
-                for kk in 0..BK / MMA_K {
-                    let d = b_descriptor(tile, kk);
-                    for k in 0..MMA_K {
-                        for n in 0..cfg.tile.block_n {
-                            let box_addr = tile + (n / B_BOX_N) * B_BOX_BYTES;
-                            assert_eq!(
-                                wgmma_mn_major(d, k, n),
-                                tma_address(box_addr, kk * MMA_K + k, n % B_BOX_N)
-                            );
+            for major in [Major::K, Major::MN] {
+                for tile in [cfg.a_tile(major), cfg.b_tile(major)] {
+                    for split in [1, 2] {
+                        let [inner, outer] = tile.box_dims(split);
+                        assert_eq!(inner * ELEMENT_BYTES, ROW_BYTES);
+                        assert!((1..=256).contains(&outer));
+                        let n = tile.boxes(split);
+                        assert_eq!(n % split, 0);
+                        assert_eq!(n * inner * outer, tile.extent * BK);
+                        for j in 0..n {
+                            assert_eq!(tile.box_offset(j, split) % SWIZZLE_ATOM_BYTES, 0);
                         }
                     }
                 }

@@ -48,15 +48,19 @@ pub fn random<T: Element>(rng: &mut StdRng, len: usize) -> Vec<T> {
     v
 }
 
-/// The indices of a `c_len`-element C buffer that are not elements of the matrix `d`
-/// describes at offset `oc`: the offset before it, the padding after each row, the rest.
-fn outside(d: &GemmDesc, oc: usize, c_len: usize) -> impl Iterator<Item = usize> + '_ {
-    let padding = (0..d.m).flat_map(move |i| {
-        oc + i * d.ldc + d.n..oc + ((i + 1) * d.ldc).min(d.min_len(tessera::Operand::C))
-    });
-    (0..oc)
-        .chain(padding)
-        .chain(oc + d.min_len(tessera::Operand::C)..c_len)
+/// The indices of a `c_len`-element C buffer that are not elements of the matrices `d`
+/// describes at offset `oc`: the offset before them, the padding of each row (column) and
+/// between problems, the rest.
+fn outside(d: &GemmDesc, oc: usize, c_len: usize) -> impl Iterator<Item = usize> {
+    let mut inside = vec![false; c_len];
+    for b in 0..d.batch {
+        for i in 0..d.m {
+            for j in 0..d.n {
+                inside[oc + d.index(tessera::Operand::C, b, i, j)] = true;
+            }
+        }
+    }
+    (0..c_len).filter(move |&idx| !inside[idx])
 }
 
 /// Runs `f(chunk index, chunk)` over `chunk`-sized pieces of `v` on all cores.
@@ -167,5 +171,16 @@ mod tests {
         let d = GemmDesc::new(2, 3, 1).with_leading_dims(1, 3, 5);
         let v: Vec<usize> = outside(&d, 1, 11).collect();
         assert_eq!(v, [0, 4, 5, 9, 10]);
+        // Two column-major 2 × 1 problems, ldc 3, 4 apart, at offset 0 in 9 elements.
+        let d = GemmDesc::new(2, 1, 1)
+            .with_layouts(
+                tessera::Layout::RowMajor,
+                tessera::Layout::RowMajor,
+                tessera::Layout::ColMajor,
+            )
+            .with_leading_dims(1, 1, 3)
+            .with_batch(2, 2, 1, 4);
+        let v: Vec<usize> = outside(&d, 0, 9).collect();
+        assert_eq!(v, [2, 3, 6, 7, 8]);
     }
 }

@@ -3,9 +3,12 @@
 //! Without a GPU this prints one line saying the tests were skipped. With one, it runs, for
 //! every kernel and every element type it takes: known answers, property tests (random
 //! shapes 1..=300, leading dimensions larger than the rows, misaligned starts where the
-//! kernel allows them, random alpha/beta, NaN-poisoned outputs), and large shapes with
-//! sampled checks. Set `TESSERA_SEED` to replay a run, `TESSERA_CASES` to change the number
-//! of property cases per kernel and type (default 256), and pass `--quick` for the small
+//! kernel allows them, random alpha/beta, NaN-poisoned outputs), layout-and-batch property
+//! tests (every layout of A, B, C the kernel serves, batches of 1..=4 with padded or zero
+//! strides), and large shapes with sampled checks; then determinism, concurrency, graph
+//! replay and a buffer from another context. Set `TESSERA_SEED` to replay a run, `TESSERA_CASES` to change the number
+//! of property cases per kernel and type (default 256; the layout-and-batch test runs a
+//! quarter of that), and pass `--quick` for the small
 //! sizes only (used under compute-sanitizer); other arguments filter tests by name.
 
 use proptest::prelude::*;
@@ -15,7 +18,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use tessera::cudarc::driver::CudaContext;
 use tessera::half::{bf16, f16};
-use tessera::{DType, Element, Error, Gemm, GemmDesc, Kernel, MmaTile, Schedule};
+use tessera::{
+    DType, Element, Error, Gemm, GemmDesc, Kernel, Layout, MmaTile, Operand, Schedule,
+    WgmmaSchedule,
+};
 use tessera_tests::reliability::{self, Problem};
 use tessera_tests::{Case, Check, run_case};
 
@@ -37,6 +43,19 @@ fn alignment(kernel: Kernel, input: DType) -> (usize, usize) {
         // `mma.sync` also needs `ldc` a multiple of 8 elements, whatever the output type.
         Kernel::MmaSync(..) => (16 / input.size(), 8),
         _ => (1, 1),
+    }
+}
+
+/// The `(A, B, C)` layouts `kernel` serves: all eight for `Auto` (which falls back), the
+/// textbook kernel and the cooperative Hopper kernel; all-row-major and all-column-major (the
+/// same call, transposed) for the others.
+fn layouts(kernel: Kernel) -> Vec<[Layout; 3]> {
+    use Layout::{ColMajor as C, RowMajor as R};
+    match kernel {
+        Kernel::Auto | Kernel::Textbook | Kernel::Wgmma(WgmmaSchedule::Cooperative, _) => (0..8)
+            .map(|i| [i & 1, i & 2, i & 4].map(|bit| if bit == 0 { R } else { C }))
+            .collect(),
+        _ => vec![[R, R, R], [C, C, C]],
     }
 }
 
@@ -133,6 +152,91 @@ impl Suite<'_> {
         ))
     }
 
+    /// Random layouts (those `kernel` serves), batches of 1..=4 with strides that pad the
+    /// problems apart or share `A` or `B` (stride 0), leading dimensions and offsets at the
+    /// kernel's alignment, NaN-poisoned outputs.
+    fn layouts_property<I: Element, O: Element>(&self, kernel: Kernel) -> Result<String, String> {
+        let (align, align_c) = alignment(kernel, I::DTYPE);
+        let cases = (self.cases / 4).max(1);
+        let config = Config {
+            cases,
+            failure_persistence: None,
+            ..Config::default()
+        };
+        let mut seed = [0u8; 32];
+        seed[..8].copy_from_slice(&self.seed.wrapping_add(1).to_le_bytes());
+        let mut runner =
+            TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed));
+        let worst = std::cell::Cell::new(0.0f64);
+        let choices = layouts(kernel);
+        let dim = 1usize..=160;
+        let strategy = (
+            (dim.clone(), dim.clone(), dim),
+            prop::sample::select(choices),
+            1usize..=4,
+            [0usize..4, 0..4, 1..4],
+            [0usize..3, 0..3, 0..3],
+            [0usize..3, 0..3, 0..3],
+            (-2.0f32..2.0, 0..3, any::<u64>()),
+        )
+            .prop_map(
+                move |(
+                    (m, n, k),
+                    [la, lb, lc],
+                    batch,
+                    strides,
+                    pad,
+                    offsets,
+                    (alpha, beta_kind, s),
+                )| {
+                    let dense = GemmDesc::new(m, n, k).with_layouts(la, lb, lc);
+                    let al = [align, align, align_c];
+                    let ld = |op: Operand, i: usize| {
+                        dense.storage(op).1.next_multiple_of(al[i]) + pad[i] * al[i]
+                    };
+                    let d = dense.with_leading_dims(
+                        ld(Operand::A, 0),
+                        ld(Operand::B, 1),
+                        ld(Operand::C, 2),
+                    );
+                    // Kind 0: shared (A, B only); otherwise one problem's extent plus padding.
+                    let stride = |op: Operand, i: usize| {
+                        if strides[i] == 0 {
+                            return 0;
+                        }
+                        let (lines, line, ld) = d.storage(op);
+                        ((lines - 1) * ld + line).next_multiple_of(al[i]) + (strides[i] - 1) * al[i]
+                    };
+                    Case {
+                        desc: d.with_batch(
+                            batch,
+                            stride(Operand::A, 0),
+                            stride(Operand::B, 1),
+                            stride(Operand::C, 2),
+                        ),
+                        alpha,
+                        beta: [0.0, 1.0, -0.75][beta_kind as usize],
+                        offsets: [offsets[0] * align, offsets[1] * align, offsets[2] * align_c],
+                        seed: s,
+                    }
+                },
+            );
+        runner
+            .run(&strategy, |case| {
+                let outcome = run_case::<I, O>(self.gemm, kernel, &case, Check::Full)
+                    .map_err(|e| TestCaseError::fail(format!("{case:?}: {e}")))?;
+                prop_assert!(!outcome.wrote_outside, "{case:?}: wrote outside C");
+                prop_assert!(outcome.passed(), "{case:?}: {}", outcome.comparison);
+                worst.set(worst.get().max(outcome.comparison.rel_frobenius()));
+                Ok(())
+            })
+            .map_err(|e| e.to_string())?;
+        Ok(format!(
+            "{cases} cases, worst rel. error {:.2e}",
+            worst.get()
+        ))
+    }
+
     /// Every test of `kernel` with inputs `I` and output `O`.
     fn kernel<I: Element, O: Element>(&self, kernel: Kernel) {
         if !kernel.supports(I::DTYPE, O::DTYPE) {
@@ -182,6 +286,9 @@ impl Suite<'_> {
             });
         }
         self.record(format!("{tag} property"), || self.property::<I, O>(kernel));
+        self.record(format!("{tag} layouts and batches"), || {
+            self.layouts_property::<I, O>(kernel)
+        });
         if self.quick {
             return;
         }
@@ -221,6 +328,34 @@ fn reliability<I: Element, O: Element>(
     suite.record(format!("{tag} graph replay"), || {
         reliability::graph_replay::<I, O>(ctx, kernel, &p)
     });
+}
+
+/// A buffer allocated in a second (non-primary) context of the same GPU gives
+/// [`Error::WrongContext`], and nothing is launched.
+fn wrong_context(gemm: &Gemm) -> Result<String, String> {
+    let other = CudaContext::new_non_primary(0, 0).map_err(|e| e.to_string())?;
+    let theirs = other.default_stream();
+    let ours = gemm.stream();
+    let (m, n, k) = (64, 64, 64);
+    let a = theirs
+        .alloc_zeros::<f32>(m * k)
+        .map_err(|e| e.to_string())?;
+    let b = ours.alloc_zeros::<f32>(k * n).map_err(|e| e.to_string())?;
+    let mut c = ours.alloc_zeros::<f32>(m * n).map_err(|e| e.to_string())?;
+    match gemm.matmul(
+        Kernel::Auto,
+        &GemmDesc::new(m, n, k),
+        1.0,
+        &a,
+        &b,
+        0.0,
+        &mut c,
+    ) {
+        Err(Error::WrongContext {
+            operand: Operand::A,
+        }) => Ok("WrongContext { A }".into()),
+        other => Err(format!("expected WrongContext for A, got {other:?}")),
+    }
 }
 
 fn main() -> ExitCode {
@@ -294,6 +429,9 @@ fn main() -> ExitCode {
     ] {
         reliability::<bf16, bf16>(&suite, &ctx, kernel, seed);
     }
+    suite.record("buffer from another context is rejected".into(), || {
+        wrong_context(&gemm)
+    });
     println!(
         "\ngpu: {} passed, {} failed",
         suite.passed.get(),

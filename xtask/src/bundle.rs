@@ -41,9 +41,10 @@ tail -n 1 "$out/gpu-tests.log"
 if command -v compute-sanitizer >/dev/null; then
   for tool in memcheck racecheck synccheck initcheck; do
     # Small shapes for every kernel and type: the 2x2 known answer, K = 300 (the pipelines
-    # wrap around their stages) and three random property cases.
+    # wrap around their stages), three random property cases and one random layout-and-batch
+    # case.
     TESSERA_CASES=3 compute-sanitizer --tool "$tool" --error-exitcode 1 ./gpu-tests --quick \
-      2x2x2 "large k" property > "$out/sanitizer-$tool.log" 2>&1 || status=1
+      2x2x2 "large k" property layouts > "$out/sanitizer-$tool.log" 2>&1 || status=1
     echo "$tool: $(grep -E 'SUMMARY' "$out/sanitizer-$tool.log" | tail -n 1)"
   done
 fi

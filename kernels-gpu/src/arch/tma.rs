@@ -17,8 +17,8 @@ pub unsafe fn prefetch_descriptor(map: u64) {
     unsafe { asm!("prefetch.tensormap [{}];", in(reg64) map, options(nostack)) };
 }
 
-/// Copies the box at element coordinates `(x, y)` (`x` the contiguous dimension) of the 2-D
-/// tensor `map` to shared memory at `dst`, and signals `complete_tx` of the box's size in
+/// Copies the box at element coordinates `(x, y, z)` (`x` the contiguous dimension, `z` the
+/// matrix of a batch) of the 3-D tensor `map` to shared memory at `dst`, and signals `complete_tx` of the box's size in
 /// bytes on the mbarrier `bar` when the data has landed. Elements outside the tensor are
 /// written as zero and count towards the bytes.
 ///
@@ -30,32 +30,38 @@ pub unsafe fn prefetch_descriptor(map: u64) {
 /// swizzle requires (1024 bytes for 128-byte swizzle) with room for the box; `bar` is an
 /// initialised mbarrier whose current phase expects these bytes.
 #[inline(always)]
-pub unsafe fn load_2d(dst: u32, map: u64, bar: u32, x: i32, y: i32) {
+pub unsafe fn load_3d(dst: u32, map: u64, bar: u32, (x, y, z): (i32, i32, i32)) {
     unsafe {
         asm!(
-            "cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes [{dst}], [{map}, {{{x}, {y}}}], [{bar}];",
+            "cp.async.bulk.tensor.3d.shared::cluster.global.mbarrier::complete_tx::bytes [{dst}], [{map}, {{{x}, {y}, {z}}}], [{bar}];",
             dst = in(reg32) dst, map = in(reg64) map, x = in(reg32) x, y = in(reg32) y,
-            bar = in(reg32) bar, options(nostack)
+            z = in(reg32) z, bar = in(reg32) bar, options(nostack)
         )
     };
 }
 
-/// [`load_2d`] into every block of the cluster whose rank is set in `cta_mask`: the box lands
+/// [`load_3d`] into every block of the cluster whose rank is set in `cta_mask`: the box lands
 /// at CTA-local shared address `dst` in each of them, and each one's mbarrier at `bar` (the
 /// same offset in each block) gets the `complete_tx` of the box's bytes. The box is read from
 /// L2 once.
 ///
 /// # Safety
-/// As [`load_2d`], in every block of `cta_mask` (each has a barrier at `bar` whose current
+/// As [`load_3d`], in every block of `cta_mask` (each has a barrier at `bar` whose current
 /// phase expects these bytes, and room at `dst`); the blocks of `cta_mask` stay resident
 /// until the copy completes.
 #[inline(always)]
-pub unsafe fn load_2d_multicast(dst: u32, map: u64, bar: u32, x: i32, y: i32, cta_mask: u16) {
+pub unsafe fn load_3d_multicast(
+    dst: u32,
+    map: u64,
+    bar: u32,
+    (x, y, z): (i32, i32, i32),
+    cta_mask: u16,
+) {
     unsafe {
         asm!(
-            "cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes.multicast::cluster [{dst}], [{map}, {{{x}, {y}}}], [{bar}], {mask};",
+            "cp.async.bulk.tensor.3d.shared::cluster.global.mbarrier::complete_tx::bytes.multicast::cluster [{dst}], [{map}, {{{x}, {y}, {z}}}], [{bar}], {mask};",
             dst = in(reg32) dst, map = in(reg64) map, x = in(reg32) x, y = in(reg32) y,
-            bar = in(reg32) bar, mask = in(reg16) cta_mask, options(nostack)
+            z = in(reg32) z, bar = in(reg32) bar, mask = in(reg16) cta_mask, options(nostack)
         )
     };
 }

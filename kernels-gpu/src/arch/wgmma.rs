@@ -52,8 +52,9 @@ pub const fn accumulator_position(t: u32, reg: u32) -> (u32, u32) {
     )
 }
 
-/// `wgmma` with f32 accumulators for one input element type; `B` is N-contiguous
-/// (`imm-trans-b = 1`, descriptor MN-major), `A` K-contiguous.
+/// `wgmma` with f32 accumulators for one input element type. `TRANS_A`, `TRANS_B`: 0 for a
+/// K-major operand, 1 for an MN-major one (`imm-trans-a`, `imm-trans-b`; 16-bit inputs take
+/// either).
 pub trait Operand {
     /// `d(64 × 128) = A · B + scale_d · d`.
     ///
@@ -61,30 +62,46 @@ pub trait Operand {
     /// Warpgroup-uniform; `a` and `b` describe initialised shared memory that stays untouched
     /// until a [`wait_group`] covers this instruction; [`fence`] since `d` was last written
     /// by other instructions.
-    unsafe fn mma_m64n128k16(d: &mut [f32; 64], a: u64, b: u64, scale_d: bool);
+    unsafe fn mma_m64n128k16<const TRANS_A: u32, const TRANS_B: u32>(
+        d: &mut [f32; 64],
+        a: u64,
+        b: u64,
+        scale_d: bool,
+    );
     /// `d(64 × 256) = A · B + scale_d · d`.
     ///
     /// # Safety
     /// As [`Operand::mma_m64n128k16`].
-    unsafe fn mma_m64n256k16(d: &mut [f32; 128], a: u64, b: u64, scale_d: bool);
+    unsafe fn mma_m64n256k16<const TRANS_A: u32, const TRANS_B: u32>(
+        d: &mut [f32; 128],
+        a: u64,
+        b: u64,
+        scale_d: bool,
+    );
 }
 
 /// One `wgmma` with its accumulators as operands `{0}` … `{N/2 - 1}`. `scale-d` is a
-/// predicate; `imm-scale-a/b = 1`; `imm-trans-a = 0` (K-major), `imm-trans-b = 1` (MN-major).
+/// predicate; `imm-scale-a/b = 1`; `imm-trans-a/b` from the const parameters.
 macro_rules! wgmma_fn {
     ($name:ident, $shape:literal, $ty:literal, $regs:literal, [$first:literal $($i:literal)*]) => {
         #[inline(always)]
-        unsafe fn $name(d: &mut [f32; $regs], a: u64, b: u64, scale_d: bool) {
+        unsafe fn $name<const TRANS_A: u32, const TRANS_B: u32>(
+            d: &mut [f32; $regs],
+            a: u64,
+            b: u64,
+            scale_d: bool,
+        ) {
             unsafe {
                 asm!(
                     concat!(
                         "{{ .reg .pred p; setp.ne.b32 p, {scale_d}, 0; wgmma.mma_async.sync.aligned.",
                         $shape, ".f32.", $ty, ".", $ty, " {{{", stringify!($first), "}",
                         $(", {", stringify!($i), "}",)*
-                        "}}, {a}, {b}, p, 1, 1, 0, 1; }}"
+                        "}}, {a}, {b}, p, 1, 1, {trans_a}, {trans_b}; }}"
                     ),
                     inout(reg32) d[$first], $(inout(reg32) d[$i],)*
                     a = in(reg64) a, b = in(reg64) b, scale_d = in(reg32) scale_d as u32,
+                    trans_a = const TRANS_A, trans_b = const TRANS_B,
                     options(nostack)
                 )
             }

@@ -34,7 +34,7 @@
 use crate::arch::{cp_async, smem, sync, thread};
 use crate::epilogue::LinearCombination;
 use crate::params::{GemmParams, ParamSpace};
-use crate::schedule::{TileGrid, TileScheduler, WorkTile};
+use crate::schedule::{TileScheduler, WorkTile};
 use crate::shapes::{SIMT_F32, SIMT_F32_A_PAD, SIMT_F32_SMEM_BYTES};
 use crate::unroll;
 
@@ -220,7 +220,7 @@ impl Mainloop<'_> {
 #[inline(always)]
 pub unsafe fn gemm<S: TileScheduler, const VECTOR: bool>(p: &GemmParams, _: ParamSpace) {
     let s = unsafe { smem::dynamic::<Storage>() };
-    let grid = TileGrid::new(p.m, p.n, SIMT_F32.block_m, SIMT_F32.block_n, p.group_m);
+    let grid = p.tile_grid(SIMT_F32.block_m, SIMT_F32.block_n);
     let mut scheduler = S::new(grid, thread::block_index_x(), thread::grid_dim_x());
     let ml = Mainloop {
         p,

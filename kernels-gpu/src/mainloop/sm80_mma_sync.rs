@@ -65,7 +65,7 @@ use crate::mma_layout::{
     A_ROW_CHUNKS, a_fragment_offset, a_lane_offset, b_fragment_offset, b_lane_offset, copy_chunk,
 };
 use crate::params::{GemmParams, ParamSpace};
-use crate::schedule::{TileGrid, TileScheduler, WorkTile};
+use crate::schedule::{TileScheduler, WorkTile};
 #[cfg(doc)]
 use crate::shapes::MmaShape;
 use crate::shapes::{MMA_BLOCK_K, MMA_WARP_M, MMA_WARP_N};
@@ -296,8 +296,9 @@ impl<S: TileScheduler, G: Tiling> Copies<S, G> {
             let s_a = stage_address::<G>(smem, self.stage); // (BM, BK)
             let s_b = s_a + G::A_BYTES; // (BK, BN)
             let k0 = self.kt * BK;
-            let a = ((p.a, p.lda), (p.m, p.k), (tile.m * G::BM, k0));
-            let b = ((p.b, p.ldb), (p.k, p.n), (k0, tile.n * G::BN));
+            let [g_a, g_b, _] = p.batch_operands(tile.batch, 2, 2);
+            let a = ((g_a, p.lda), (p.m, p.k), (tile.m * G::BM, k0));
+            let b = ((g_b, p.ldb), (p.k, p.n), (k0, tile.n * G::BN));
             // Only the last k-tile of `A` and the last column of tiles of `B` can hold chunks
             // cut by the matrix edge, and only when K or N is not a multiple of 8.
             let a_cut = !p.k.is_multiple_of(8) && k0 + BK > p.k;
@@ -407,10 +408,12 @@ fn mma<In: MmaInput>(r_acc: &mut [[[f32; 4]; NI]; MI], f: &Fragments) {
 /// of every m16n8 tile).
 ///
 /// # Safety
-/// `p` describes a valid `C` with `ldc` even and `c` aligned to two elements.
+/// `c` is this tile's problem's `C` as `p` describes it, with `ldc` even and `c` aligned to
+/// two elements.
 #[inline(always)]
 unsafe fn store<Out: Output>(
     p: &GemmParams,
+    c: u64,
     origin: (u32, u32),
     lane: u32,
     r_acc: &[[[f32; 4]; NI]; MI],
@@ -419,7 +422,7 @@ unsafe fn store<Out: Output>(
         alpha: p.alpha,
         beta: p.beta,
     };
-    let c = p.c as *mut Out;
+    let c = c as *mut Out;
     let (row0, col0) = (origin.0 + lane / 4, origin.1 + (lane % 4) * 2);
     unroll!(M in 0..4 => {
         unroll!(N in 0..8 => {
@@ -465,7 +468,7 @@ pub unsafe fn gemm<
 unsafe fn run<S: TileScheduler + Copy, In: MmaInput, Out: Output, G: Tiling>(p: GemmParams) {
     const { G::CHECK };
     let smem = smem::address(unsafe { smem::dynamic::<SmemWindow>() });
-    let grid = TileGrid::new(p.m, p.n, G::BM, G::BN, p.group_m);
+    let grid = p.tile_grid(G::BM, G::BN);
     let schedule = S::new(grid, thread::block_index_x(), thread::grid_dim_x());
     // The consumer's copy of the scheduler is read at each epilogue, not before the k-loop:
     // registers are tight (128 accumulators, two fragment sets), and this way no tile
@@ -508,7 +511,8 @@ unsafe fn run<S: TileScheduler + Copy, In: MmaInput, Out: Output, G: Tiling>(p: 
             tile.m * G::BM + warp_m * MMA_WARP_M,
             tile.n * G::BN + warp_n * MMA_WARP_N,
         );
-        unsafe { store::<Out>(&p, origin, lane, &r_acc) };
+        let [_, _, c] = p.batch_operands(tile.batch, 2, core::mem::size_of::<Out>() as u64);
+        unsafe { store::<Out>(&p, c, origin, lane, &r_acc) };
         if !has_next(tiles) {
             return;
         }

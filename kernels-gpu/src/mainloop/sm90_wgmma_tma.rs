@@ -1,15 +1,19 @@
 //! Hopper GEMM (sm_90a): TMA loads into a ring of shared-memory stages, `wgmma` straight from
 //! shared memory, warp-specialised producer and consumers; any [`TileScheduler`].
 //!
-//! `C = alpha · A · B + beta · C`: `A` row-major `M × K`, `B` row-major `K × N`, 16-bit inputs
-//! ([`Operand`]: bf16 or f16), f32 accumulation, output [`Output`] (bf16, f16 or f32).
+//! `C = alpha · A · B + beta · C` for every problem of a batch: `A` (`M × K`) and `B` (`K × N`)
+//! each row- or column-major ([`OperandLayouts`], a compile-time choice: TMA loads either
+//! order untransposed and `wgmma` reads either), 16-bit inputs ([`Operand`]: bf16 or f16), f32
+//! accumulation, row-major `C` of [`Output`] (bf16, f16 or f32). The tensor maps are 3-D, the
+//! third dimension the batch.
+
 //!
 //! # Thread mapping
 //! 384 threads, three warpgroups, one [`Role`] each:
 //! - warpgroup 0, the **producer**, gives registers back (`setmaxnreg.dec` to 40); its thread 0
 //!   walks the block's tiles and their k-blocks and, per k-block, waits for the next stage to
 //!   be empty, announces the stage's bytes on its `full` barrier and issues the TMA loads
-//!   (one box of `A`, `block_n / 64` boxes of `B`). Its other threads have nothing to do.
+//!   (the boxes of each operand's [`StageTile`]). Its other threads have nothing to do.
 //! - warpgroups 1 and 2, the **consumers**, take the registers (`setmaxnreg.inc` to 232:
 //!   128 · 40 + 256 · 232 ≤ 64 K) and run the mainloop below, then the epilogue, for the
 //!   tiles their [`Schedule`] gives them.
@@ -33,8 +37,8 @@
 //! # Clusters
 //! With a [`Clustered`](crate::schedule::Clustered) scheduler (`S::CLUSTER_M = c > 1`), the
 //! `c` blocks of a cluster compute vertically adjacent tiles of one tile column, in step, and
-//! share its `B` tiles: per k-block, the producer of rank `r` loads its own `A` box and boxes
-//! `r·(block_n / 64 / c) ..` of `B`, multicast to every block of the cluster. Each block's
+//! share its `B` tiles: per k-block, the producer of rank `r` loads its own `A` tile and the
+//! `r`-th `c`-th of the boxes of `B`, multicast to every block of the cluster. Each block's
 //! `full` barrier still expects the whole stage; its `empty` barrier counts the readers of all
 //! `c` blocks (see `sm90_pipeline`, "Clusters"). Two cluster barriers bracket the kernel:
 //! - after the barriers are initialised, before any copy or remote arrival can reach them;
@@ -53,10 +57,10 @@ use crate::arch::{cluster, sync, thread, warpgroup};
 use crate::epilogue::{LinearCombination, Output};
 use crate::mainloop::sm90_pipeline::Ring;
 use crate::params::{GemmParams, ParamSpace};
-use crate::schedule::{TileGrid, TileScheduler, WorkTile};
+use crate::schedule::{TileScheduler, WorkTile};
 use crate::shapes::{WGMMA_COOPERATIVE, WGMMA_PINGPONG};
 use crate::sm90_layout::{
-    B_BOX_BYTES, B_BOX_N, BK, MMA_K, MMA_M, PipelineState, Sm90Config, a_descriptor, b_descriptor,
+    BK, MMA_K, MMA_M, Major, OperandLayouts, PipelineState, Sm90Config, StageTile,
 };
 use crate::{arch::tma, unroll};
 
@@ -79,11 +83,11 @@ pub trait Schedule {
     fn owns(c: u32, j: u32) -> bool;
 
     /// Consumer `c`'s `wgmma`s for k16 slice `kk` of the stage whose tiles are at shared
-    /// addresses `a` and `b`.
+    /// addresses `a` and `b`, stored as `L` says.
     ///
     /// # Safety
     /// Warpgroup-uniform, inside the mainloop (the stage is full, `wgmma.fence` issued).
-    unsafe fn mma<T: Operand>(
+    unsafe fn mma<T: Operand, L: OperandLayouts>(
         acc: &mut Accumulators,
         a: u32,
         b: u32,
@@ -104,6 +108,25 @@ pub trait Schedule {
     fn after_mainloop(c: u32, next: bool);
 }
 
+/// The stage tiles of `A` and `B` of schedule `Sch` stored as `L` says.
+#[inline(always)]
+const fn stage_tiles<Sch: Schedule, L: OperandLayouts>() -> (StageTile, StageTile) {
+    (Sch::CONFIG.a_tile(L::A), Sch::CONFIG.b_tile(L::B))
+}
+
+/// `T::$mma(…)` with the `imm-trans` of the layouts `L`: immediates in the instruction, so one
+/// arm per combination, of which the compiler keeps the one `L` names.
+macro_rules! wgmma_as {
+    ($l:ty, $t:ident :: $mma:ident ($($arg:expr),*)) => {
+        match (<$l>::A, <$l>::B) {
+            (Major::K, Major::MN) => $t::$mma::<0, 1>($($arg),*),
+            (Major::K, Major::K) => $t::$mma::<0, 0>($($arg),*),
+            (Major::MN, Major::MN) => $t::$mma::<1, 1>($($arg),*),
+            (Major::MN, Major::K) => $t::$mma::<1, 0>($($arg),*),
+        }
+    };
+}
+
 /// Both consumers on every tile: 128 × 256, consumer `c` computes rows `64c ..` with one
 /// `m64n256k16` per k16 slice. Both read every stage.
 pub struct Cooperative;
@@ -118,7 +141,7 @@ impl Schedule for Cooperative {
     }
 
     #[inline(always)]
-    unsafe fn mma<T: Operand>(
+    unsafe fn mma<T: Operand, L: OperandLayouts>(
         acc: &mut Accumulators,
         a: u32,
         b: u32,
@@ -129,14 +152,12 @@ impl Schedule for Cooperative {
         // SAFETY: `[[f32; 64]; 2]` and `[f32; 128]` have the same layout; registers 0..64 of
         // the n256 result are columns 0..128, registers 64..128 columns 128..256.
         let d = unsafe { &mut *(acc as *mut Accumulators as *mut [f32; 128]) };
-        unsafe {
-            T::mma_m64n256k16(
-                d,
-                a_descriptor(a, c * MMA_M, kk),
-                b_descriptor(b, kk),
-                scale_d,
-            )
-        };
+        let (a_tile, b_tile) = stage_tiles::<Self, L>();
+        let (a, b) = (
+            a_tile.descriptor(a, c * MMA_M, kk),
+            b_tile.descriptor(b, 0, kk),
+        );
+        unsafe { wgmma_as!(L, T::mma_m64n256k16(d, a, b, scale_d)) };
     }
 
     #[inline(always)]
@@ -176,7 +197,7 @@ impl Schedule for PingPong {
     }
 
     #[inline(always)]
-    unsafe fn mma<T: Operand>(
+    unsafe fn mma<T: Operand, L: OperandLayouts>(
         acc: &mut Accumulators,
         a: u32,
         b: u32,
@@ -184,9 +205,11 @@ impl Schedule for PingPong {
         kk: u32,
         scale_d: bool,
     ) {
-        let b = b_descriptor(b, kk);
+        let (a_tile, b_tile) = stage_tiles::<Self, L>();
+        let b = b_tile.descriptor(b, 0, kk);
         unroll!(H in 0..2 => {
-            unsafe { T::mma_m64n128k16(&mut acc[H], a_descriptor(a, H as u32 * MMA_M, kk), b, scale_d) };
+            let a = a_tile.descriptor(a, H as u32 * MMA_M, kk);
+            unsafe { wgmma_as!(L, T::mma_m64n128k16(&mut acc[H], a, b, scale_d)) };
         });
     }
 
@@ -245,7 +268,7 @@ impl Role {
 /// bounds `.maxntid 384, .minnctapersm 1`, on validated parameters whose `tensor_maps` hold
 /// the `A` and `B` tensor maps the host encoded for this kernel (`host/src/tensor_map.rs`).
 #[inline(always)]
-pub unsafe fn gemm<Sch: Schedule, S: TileScheduler, T: Operand, O: Output>(
+pub unsafe fn gemm<Sch: Schedule, S: TileScheduler, T: Operand, O: Output, L: OperandLayouts>(
     p: &GemmParams,
     at: ParamSpace,
 ) {
@@ -271,18 +294,18 @@ pub unsafe fn gemm<Sch: Schedule, S: TileScheduler, T: Operand, O: Output>(
     }
 
     let tile = Sch::CONFIG.tile;
-    let grid = TileGrid::new(p.m, p.n, tile.block_m, tile.block_n, p.group_m);
+    let grid = p.tile_grid(tile.block_m, tile.block_n);
     let tiles = S::new(grid, thread::block_index_x(), thread::grid_dim_x());
     match Role::of(warpgroup::index()) {
         Role::Producer => {
             unsafe { warpgroup::decrease_registers::<PRODUCER_REGISTERS>() };
             if warpgroup::thread_index() == 0 {
-                unsafe { produce::<Sch, S>(p, at, &ring, tiles) };
+                unsafe { produce::<Sch, S, L>(p, at, &ring, tiles) };
             }
         }
         Role::Consumer(c) => {
             unsafe { warpgroup::increase_registers::<CONSUMER_REGISTERS>() };
-            unsafe { consume::<Sch, S, T, O>(p, &ring, tiles, c) };
+            unsafe { consume::<Sch, S, T, O, L>(p, &ring, tiles, c) };
         }
     }
     if clustered {
@@ -295,7 +318,7 @@ pub unsafe fn gemm<Sch: Schedule, S: TileScheduler, T: Operand, O: Output>(
 
 /// The producer thread: every k-block of every tile of the block, in order.
 #[inline(always)]
-unsafe fn produce<Sch: Schedule, S: TileScheduler>(
+unsafe fn produce<Sch: Schedule, S: TileScheduler, L: OperandLayouts>(
     p: &GemmParams,
     at: ParamSpace,
     ring: &Ring,
@@ -308,31 +331,48 @@ unsafe fn produce<Sch: Schedule, S: TileScheduler>(
     }
     let tile = Sch::CONFIG.tile;
     let k_blocks = p.k.div_ceil(BK);
+    let (a_tile, b_tile) = stage_tiles::<Sch, L>();
     // This block's share of each stage's `B` boxes, and the blocks they are multicast to
     // (module docs, "Clusters").
-    const { assert!(Sch::CONFIG.tile.block_n / B_BOX_N % S::CLUSTER_M == 0) };
-    let boxes = tile.block_n / B_BOX_N / S::CLUSTER_M;
-    let first_box = if S::CLUSTER_M > 1 {
+    let split = S::CLUSTER_M;
+    const { assert!(stage_tiles::<Sch, L>().1.boxes(S::CLUSTER_M) % S::CLUSTER_M == 0) };
+    let boxes = b_tile.boxes(split) / split;
+    let first_box = if split > 1 {
         cluster::rank() * boxes
     } else {
         0
     };
-    let everyone = ((1u32 << S::CLUSTER_M) - 1) as u16;
+    let everyone = ((1u32 << split) - 1) as u16;
     let mut state = PipelineState::new(Sch::CONFIG.stages);
     while let Some(t) = tiles.next() {
-        let (m0, n0) = ((t.m * tile.block_m) as i32, (t.n * tile.block_n) as i32);
+        let (m0, n0) = (t.m * tile.block_m, t.n * tile.block_n);
+        // A broadcast operand (batch stride 0) has a batch of one in its tensor map.
+        let batch_a = if p.batch_stride_a == 0 {
+            0
+        } else {
+            t.batch as i32
+        };
+        let batch_b = if p.batch_stride_b == 0 {
+            0
+        } else {
+            t.batch as i32
+        };
         for kb in 0..k_blocks {
-            let k0 = (kb * BK) as i32;
+            let k0 = kb * BK;
             let (a, b) = (ring.a(state.stage), ring.b(state.stage));
             unsafe {
                 let full = ring.acquire_empty(&state);
-                tma::load_2d(a, map_a, full, k0, m0);
+                for j in 0..a_tile.boxes(1) {
+                    let (x, y) = a_tile.box_coordinates(j, 1, m0, k0);
+                    tma::load_3d(a + a_tile.box_offset(j, 1), map_a, full, (x, y, batch_a));
+                }
                 for j in first_box..first_box + boxes {
-                    let (dst, n) = (b + j * B_BOX_BYTES, n0 + (j * B_BOX_N) as i32);
-                    if S::CLUSTER_M > 1 {
-                        tma::load_2d_multicast(dst, map_b, full, n, k0, everyone);
+                    let dst = b + b_tile.box_offset(j, split);
+                    let (x, y) = b_tile.box_coordinates(j, split, n0, k0);
+                    if split > 1 {
+                        tma::load_3d_multicast(dst, map_b, full, (x, y, batch_b), everyone);
                     } else {
-                        tma::load_2d(dst, map_b, full, n, k0);
+                        tma::load_3d(dst, map_b, full, (x, y, batch_b));
                     }
                 }
             }
@@ -343,7 +383,7 @@ unsafe fn produce<Sch: Schedule, S: TileScheduler>(
 
 /// A consumer warpgroup: the mainloop and epilogue of each tile it owns.
 #[inline(always)]
-unsafe fn consume<Sch: Schedule, S: TileScheduler, T: Operand, O: Output>(
+unsafe fn consume<Sch: Schedule, S: TileScheduler, T: Operand, O: Output, L: OperandLayouts>(
     p: &GemmParams,
     ring: &Ring,
     mut tiles: S,
@@ -359,7 +399,7 @@ unsafe fn consume<Sch: Schedule, S: TileScheduler, T: Operand, O: Output>(
             Sch::before_mainloop(c, j);
             let mut r_acc: Accumulators = [[0.0; 64]; 2]; // never read: scale-d = 0 first
             unsafe {
-                mainloop::<Sch, T>(ring, &mut state, k_blocks, c, next.is_some(), &mut r_acc)
+                mainloop::<Sch, T, L>(ring, &mut state, k_blocks, c, next.is_some(), &mut r_acc)
             };
             unsafe { store::<Sch, O>(p, t, c, &r_acc) };
         } else {
@@ -372,7 +412,7 @@ unsafe fn consume<Sch: Schedule, S: TileScheduler, T: Operand, O: Output>(
 
 /// One tile's k-loop for consumer `c` (module docs, "Mainloop").
 #[inline(always)]
-unsafe fn mainloop<Sch: Schedule, T: Operand>(
+unsafe fn mainloop<Sch: Schedule, T: Operand, L: OperandLayouts>(
     ring: &Ring,
     state: &mut PipelineState,
     k_blocks: u32,
@@ -387,7 +427,7 @@ unsafe fn mainloop<Sch: Schedule, T: Operand>(
         wgmma::fence();
         unroll!(KK in 0..4 => {
             let scale_d = kb != 0 || KK != 0;
-            unsafe { Sch::mma::<T>(r_acc, ring.a(stage), ring.b(stage), c, KK as u32, scale_d) };
+            unsafe { Sch::mma::<T, L>(r_acc, ring.a(stage), ring.b(stage), c, KK as u32, scale_d) };
         });
         wgmma::commit_group();
         if kb + 1 == k_blocks {
@@ -424,9 +464,11 @@ unsafe fn store<Sch: Schedule, O: Output>(
     };
     let tile = Sch::CONFIG.tile;
     let thread = warpgroup::thread_index();
+    let size = core::mem::size_of::<O>() as u64;
+    let [_, _, g_c] = p.batch_operands(t.batch, 2, size);
     // Two adjacent columns go as one access when every row keeps them aligned to its size.
-    let pairs = p.ldc.is_multiple_of(2) && p.c.is_multiple_of(2 * core::mem::size_of::<O>() as u64);
-    let g_c = p.c as *mut O;
+    let pairs = p.ldc.is_multiple_of(2) && g_c.is_multiple_of(2 * size);
+    let g_c = g_c as *mut O;
     unroll!(H in 0..2 => {
         let (r0, c0) = Sch::half_origin(c, H as u32);
         let (row0, col0) = (t.m * tile.block_m + r0, t.n * tile.block_n + c0);
