@@ -8,7 +8,7 @@ use crate::kernel::{Kernel, Schedule, WgmmaSchedule};
 use crate::module::{Arch, Entry, Module};
 use crate::plan::{Call, Plan, plan};
 use crate::raw;
-use crate::tensor_map::{self, EncodeError, InputType, TensorMap3d};
+use crate::tensor_map::{self, ElementType, EncodeError, TensorMap3d};
 use cudarc::driver::{CudaStream, DevicePtr, DevicePtrMut};
 use std::sync::Arc;
 use tessera_kernels::params::TensorMap;
@@ -150,39 +150,46 @@ impl Gemm {
         }
         let grid = self.grid_size(entry, schedule, &desc)?;
         if let Kernel::Wgmma(w, _) = kernel {
-            params.tensor_maps =
-                self.tensor_maps::<I>(kernel, w, entry.info.cluster_m, &desc, a_ptr, b_ptr)?;
+            let operands = [a_ptr, b_ptr, c_ptr];
+            let (maps, with_c) =
+                self.tensor_maps::<I, O>(kernel, w, entry.info.cluster_m, &desc, operands)?;
+            params.tensor_maps = maps;
+            params.store_with_tma = with_c.into();
         }
         // SAFETY: the parameters were validated against the buffers, which outlive the
         // launch through cudarc's stream-ordered events (`_a_read`, `_b_read`, `_c_write`).
         unsafe { raw::launch(&self.stream, entry, grid, params) }
     }
 
-    /// Encodes the `[A, B]` tensor maps of a Hopper launch (passed by value in the
+    /// Encodes the `[A, B, C]` tensor maps of a Hopper launch (passed by value in the
     /// parameters); `desc` has a row-major `C`, `cluster_m` is the launch's cluster size.
-    fn tensor_maps<I: Element>(
+    /// Returns whether `C` has a map: when its start, row length, rows or batch stride break
+    /// TMA's 16-byte rules, the kernel stores from registers instead.
+    #[allow(clippy::too_many_arguments)]
+    fn tensor_maps<I: Element, O: Element>(
         &self,
         kernel: Kernel,
         schedule: WgmmaSchedule,
         cluster_m: u32,
         desc: &GemmDesc,
-        a: u64,
-        b: u64,
-    ) -> Result<[TensorMap; 2]> {
+        [a, b, c]: [u64; 3],
+    ) -> Result<([TensorMap; 3], bool)> {
         let cfg = schedule.config();
-        let ty = if I::DTYPE == DType::BF16 {
-            InputType::Bf16
-        } else {
-            InputType::F16
+        let ty = |d: DType| match d {
+            DType::BF16 => ElementType::Bf16,
+            DType::F16 => ElementType::F16,
+            DType::F32 => ElementType::F32,
         };
-        let operand = |op: Operand, tile: StageTile, split: u32| {
-            let (lines, line, ld) = desc.storage(op);
+        let batch = |op: Operand| {
             let stride = if desc.batch > 1 {
                 desc.batch_stride(op)
             } else {
                 0
             };
-            TensorMap3d::operand(tile, split, (lines, line, ld), (desc.batch, stride))
+            (desc.batch, stride)
+        };
+        let operand = |op: Operand, tile: StageTile, split: u32| {
+            TensorMap3d::operand(tile, split, desc.storage(op), batch(op))
         };
         let major = |layout: Layout, row_major: Major| match layout {
             Layout::RowMajor => row_major,
@@ -197,17 +204,30 @@ impl Gemm {
             cfg.b_tile(major(desc.layout_b, Major::MN)),
             cluster_m,
         );
-        // SAFETY: `a` and `b` hold the matrices `desc` describes (validated by the caller).
-        let maps = unsafe { tensor_map::encode_pair(ty, (&map_a, a), (&map_b, b)) }.map_err(
-            |e| match e {
-                EncodeError::Driver(e) => Error::Driver(e),
-                EncodeError::Unsupported(u) => Error::Unsupported {
-                    kernel: kernel.to_string(),
-                    reason: format!("{u:?}"),
-                },
+        let driver = |e: EncodeError| match e {
+            EncodeError::Driver(e) => Error::Driver(e),
+            EncodeError::Unsupported(u) => Error::Unsupported {
+                kernel: kernel.to_string(),
+                reason: format!("{u:?}"),
             },
-        )?;
-        Ok(maps.map(|m| TensorMap(m.opaque)))
+        };
+        // SAFETY: `a` and `b` hold the matrices `desc` describes (validated by the caller).
+        let [ma, mb] = unsafe { tensor_map::encode_pair(ty(I::DTYPE), (&map_a, a), (&map_b, b)) }
+            .map_err(driver)?;
+        let out = ty(O::DTYPE);
+        let map_c = TensorMap3d::output(out.size(), desc.storage(Operand::C), batch(Operand::C));
+        let (mc, with_c) = if map_c.can_store_to(c, out.size()) {
+            // SAFETY: `c` holds the matrices `desc` describes; the geometry fits.
+            (
+                unsafe { map_c.encode(out, c) }
+                    .map_err(EncodeError::from)
+                    .map_err(driver)?,
+                true,
+            )
+        } else {
+            (ma, false) // a placeholder the kernel never reads
+        };
+        Ok(([ma, mb, mc].map(|m| TensorMap(m.opaque)), with_c))
     }
 
     fn entry(&self, name: &str, kernel: Kernel) -> Result<&Entry> {

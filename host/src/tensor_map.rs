@@ -17,20 +17,30 @@ use cudarc::driver::sys::{
     self, CUtensorMap, CUtensorMapDataType, CUtensorMapFloatOOBfill, CUtensorMapInterleave,
     CUtensorMapL2promotion, CUtensorMapSwizzle,
 };
-use tessera_kernels::sm90_layout::{ELEMENT_BYTES, StageTile};
+use tessera_kernels::sm90_layout::{ELEMENT_BYTES, EPILOGUE_ROWS, ROW_BYTES, StageTile};
 
-/// The 16-bit input element type of a Hopper kernel (the `bf16`/`f16` in its entry name).
+/// The element type of a tensor map: the 16-bit inputs of a Hopper kernel, or its output.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum InputType {
+pub enum ElementType {
     Bf16,
     F16,
+    F32,
 }
 
-impl InputType {
+impl ElementType {
     fn data_type(self) -> CUtensorMapDataType {
         match self {
-            InputType::Bf16 => CUtensorMapDataType::CU_TENSOR_MAP_DATA_TYPE_BFLOAT16,
-            InputType::F16 => CUtensorMapDataType::CU_TENSOR_MAP_DATA_TYPE_FLOAT16,
+            ElementType::Bf16 => CUtensorMapDataType::CU_TENSOR_MAP_DATA_TYPE_BFLOAT16,
+            ElementType::F16 => CUtensorMapDataType::CU_TENSOR_MAP_DATA_TYPE_FLOAT16,
+            ElementType::F32 => CUtensorMapDataType::CU_TENSOR_MAP_DATA_TYPE_FLOAT32,
+        }
+    }
+
+    /// Bytes per element.
+    pub const fn size(self) -> u32 {
+        match self {
+            ElementType::F32 => 4,
+            _ => 2,
         }
     }
 }
@@ -62,17 +72,42 @@ impl TensorMap3d {
     pub const fn operand(
         tile: StageTile,
         split: u32,
+        lines: (usize, usize, usize),
+        batch: (usize, usize),
+    ) -> Self {
+        let [inner, outer] = tile.box_dims(split);
+        Self::new(ELEMENT_BYTES, lines, batch, [inner, outer])
+    }
+
+    /// The map of a row-major output `C` with `rows × cols` elements of `size` bytes, rows
+    /// `ld` apart, in a batch of `batch` problems `stride` apart, stored in the kernels'
+    /// epilogue pieces of `EPILOGUE_ROWS` rows × 128 bytes.
+    pub const fn output(
+        size: u32,
+        (rows, cols, ld): (usize, usize, usize),
+        batch: (usize, usize),
+    ) -> Self {
+        Self::new(
+            size,
+            (rows, cols, ld),
+            batch,
+            [ROW_BYTES / size, EPILOGUE_ROWS],
+        )
+    }
+
+    const fn new(
+        size: u32,
         (lines, line, ld): (usize, usize, usize),
         (batch, stride): (usize, usize),
+        [inner, outer]: [u32; 2],
     ) -> Self {
-        let row_stride = ld as u64 * ELEMENT_BYTES as u64;
+        let row_stride = ld as u64 * size as u64;
         let (problems, batch_stride) = if stride == 0 {
             // Never stepped through (coordinate 0 only); any legal stride will do.
             (1, (lines as u64 * row_stride + 1).next_multiple_of(16))
         } else {
-            (batch as u64, stride as u64 * ELEMENT_BYTES as u64)
+            (batch as u64, stride as u64 * size as u64)
         };
-        let [inner, outer] = tile.box_dims(split);
         TensorMap3d {
             dims: [line as u64, lines as u64, problems],
             strides: [row_stride, batch_stride],
@@ -84,6 +119,18 @@ impl TensorMap3d {
     #[cfg(test)]
     pub const fn box_bytes(&self) -> u32 {
         self.box_dims[0] * self.box_dims[1] * self.box_dims[2] * ELEMENT_BYTES
+    }
+
+    /// Whether the kernels may TMA-store to the output at `address` with this map (made by
+    /// [`output`](Self::output) for elements of `size` bytes): a 16-byte aligned start,
+    /// [`check`](Self::check), and rows that end on a 16-byte boundary. A TMA store clips
+    /// the elements outside the tensor only in whole 16-byte units at the end of a row (seen
+    /// on H100: with `N · size` not a multiple of 16, the elements up to the next 16-byte
+    /// boundary, past the matrix, were written too).
+    pub fn can_store_to(&self, address: u64, size: u32) -> bool {
+        address.is_multiple_of(16)
+            && (self.dims[0] * size as u64).is_multiple_of(16)
+            && self.check().is_ok()
     }
 
     /// The driver's requirements that depend on the caller's matrix (the box is fixed by the
@@ -108,7 +155,7 @@ impl TensorMap3d {
     /// `address` is a 16-byte aligned device address of an operand of this geometry that
     /// stays allocated while a kernel launched with the map runs; [`TensorMap3d::check`]
     /// passed.
-    pub unsafe fn encode(&self, ty: InputType, address: u64) -> Result<CUtensorMap, DriverError> {
+    pub unsafe fn encode(&self, ty: ElementType, address: u64) -> Result<CUtensorMap, DriverError> {
         let mut map = std::mem::MaybeUninit::<CUtensorMap>::uninit();
         let element_strides = [1u32; 3];
         // SAFETY: every pointer is to a live local of the rank the call is told (3); the
@@ -160,7 +207,7 @@ impl From<DriverError> for EncodeError {
 /// # Safety
 /// As [`TensorMap3d::encode`], for both operands.
 pub unsafe fn encode_pair(
-    ty: InputType,
+    ty: ElementType,
     (map_a, a): (&TensorMap3d, u64),
     (map_b, b): (&TensorMap3d, u64),
 ) -> Result<[CUtensorMap; 2], EncodeError> {
@@ -174,7 +221,7 @@ pub unsafe fn encode_pair(
 mod tests {
     use super::*;
     use tessera_kernels::shapes::{WGMMA_COOPERATIVE, WGMMA_PINGPONG};
-    use tessera_kernels::sm90_layout::{Major, ROW_BYTES};
+    use tessera_kernels::sm90_layout::Major;
 
     #[test]
     fn boxes_fill_a_stage_exactly() {
@@ -213,6 +260,21 @@ mod tests {
             (1, 0),
         );
         assert_eq!(b.box_dims, [64, 128, 1]);
+    }
+
+    #[test]
+    fn output_pieces_are_128_bytes_by_64_rows() {
+        for (size, cols) in [(2, 64), (4, 32)] {
+            let c = TensorMap3d::output(size, (1000, 777, 784), (2, 784 * 1000));
+            assert_eq!(c.box_dims, [cols, 64, 1]);
+            assert_eq!(c.dims, [777, 1000, 2]);
+            assert_eq!(c.strides, [784 * size as u64, 784 * 1000 * size as u64]);
+            assert!(!c.can_store_to(1 << 20, size), "rows end mid-chunk");
+            let c = TensorMap3d::output(size, (1000, 776, 784), (2, 784 * 1000));
+            assert!(c.can_store_to(1 << 20, size));
+            assert!(!c.can_store_to((1 << 20) + 8, size));
+        }
+        assert!(!TensorMap3d::output(2, (10, 16, 20), (1, 0)).can_store_to(0, 2));
     }
 
     #[test]

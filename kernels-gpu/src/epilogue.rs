@@ -2,7 +2,7 @@
 //!
 //! `beta == 0` never reads `C` (BLAS semantics: `C` may hold garbage, even NaN).
 
-use crate::arch::{convert, global};
+use crate::arch::{convert, global, smem};
 use crate::element::{Bf16, F16};
 
 /// `alpha · acc + beta · c`, applied to register tiles before they are stored.
@@ -94,6 +94,32 @@ impl LinearCombination {
         }
     }
 
+    /// `alpha · acc + beta · C[row][col ..= col + 1]`, reading only the elements inside the
+    /// `m × n` matrix (`beta == 0`: none).
+    ///
+    /// # Safety
+    /// `c` is an `m × n` row-major matrix with leading dimension `ldc`; `col` is even.
+    #[inline(always)]
+    pub unsafe fn combine_pair<O: Output>(
+        &self,
+        c: *const O,
+        ldc: u32,
+        (m, n): (u32, u32),
+        (row, col): (u32, u32),
+        acc: [f32; 2],
+    ) -> [f32; 2] {
+        let mut old = [0.0; 2];
+        if self.beta != 0.0 && row < m {
+            let p = unsafe { c.add(row as usize * ldc as usize + col as usize) };
+            for (i, o) in old.iter_mut().enumerate() {
+                if col + (i as u32) < n {
+                    *o = unsafe { O::load1(p.add(i)) };
+                }
+            }
+        }
+        [self.apply(acc[0], old[0]), self.apply(acc[1], old[1])]
+    }
+
     /// Stores one element of any output type.
     ///
     /// # Safety
@@ -124,6 +150,11 @@ pub trait Output: Sized {
     /// # Safety
     /// `p` is a writable global address aligned to `size_of::<Self>()`.
     unsafe fn store1(p: *mut Self, v: f32);
+    /// Stores a pair, converted, at shared address `addr`.
+    ///
+    /// # Safety
+    /// `addr` is inside the block's shared memory, aligned to `2 · size_of::<Self>()`.
+    unsafe fn store2_shared(addr: u32, v: [f32; 2]);
 }
 
 impl Output for f32 {
@@ -142,6 +173,10 @@ impl Output for f32 {
     #[inline(always)]
     unsafe fn store1(p: *mut f32, v: f32) {
         unsafe { global::store_f32(p, v) }
+    }
+    #[inline(always)]
+    unsafe fn store2_shared(addr: u32, v: [f32; 2]) {
+        unsafe { smem::store_b32x2(addr, v.map(f32::to_bits)) }
     }
 }
 
@@ -165,6 +200,10 @@ macro_rules! half_output {
             #[inline(always)]
             unsafe fn store1(p: *mut $t, v: f32) {
                 unsafe { global::store_b16(p as *mut u16, $narrow(v)) }
+            }
+            #[inline(always)]
+            unsafe fn store2_shared(addr: u32, v: [f32; 2]) {
+                unsafe { smem::store_b32(addr, $pack(v)) }
             }
         }
     };

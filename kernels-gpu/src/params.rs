@@ -43,12 +43,16 @@ pub struct GemmParams {
     /// Storage order of `A` and `B` ([`Layout`] bits). The textbook kernel reads it; the
     /// others are compiled for one layout, which the host matches when it picks the entry.
     pub layout: u32,
-    pub _pad: [u32; 9],
-    /// The TMA descriptors (`CUtensorMap`: `A`, `B`) of the kernels that use the tensor-memory
+    /// Nonzero: `tensor_maps[2]` describes `C` and the Hopper kernels store through it (the
+    /// host sets it when `C` suits TMA: 16-byte aligned start, row length, row and batch
+    /// strides).
+    pub store_with_tma: u32,
+    pub _pad: [u32; 8],
+    /// The TMA descriptors (`CUtensorMap`: `A`, `B`, `C`) of the kernels that use the tensor-memory
     /// accelerator; zeros for the others. They travel by value in the kernel's parameter space,
     /// where TMA reads them through [`ParamSpace`]: nothing to allocate or copy per call, and
     /// a captured CUDA graph holds them.
-    pub tensor_maps: [TensorMap; 2],
+    pub tensor_maps: [TensorMap; 3],
 }
 
 /// One `CUtensorMap`: 128 opaque bytes. TMA needs them 64-byte aligned; rustc's kernel ABI

@@ -22,9 +22,13 @@
 //! size is a multiple of 1024) and why `wgmma`, which applies the same function to the
 //! addresses it computes, reads the data back in logical order.
 //!
-//! # Stage ring
-//! `[A; stages] [B; stages] [full: u64; stages] [empty: u64; stages]`, from the
-//! 1024-aligned start of dynamic shared memory.
+//! # Stage ring and epilogue buffers
+//! `[A; stages] [B; stages] [epilogue: 8 KiB; 4] [full: u64; stages] [empty: u64; stages]`,
+//! from the 1024-aligned start of dynamic shared memory. Each consumer has two epilogue
+//! buffers: it writes a `64 × 128-byte` piece of its output into one while TMA stores the
+//! previous piece from the other (see `sm90_wgmma_tma`, "Epilogue"). A buffer is laid out like
+//! a K-major box: rows of 128 bytes, 128-byte swizzle (which keeps the consumers' writes free
+//! of bank conflicts).
 //!
 //! # wgmma descriptors (PTX ISA "Matrix Descriptor Format", sm_90)
 //! ```text
@@ -55,6 +59,10 @@ pub const BK: u32 = 64;
 pub const ELEMENT_BYTES: u32 = 2;
 /// Bytes of one swizzled row, and the TMA box's inner extent in bytes.
 pub const ROW_BYTES: u32 = BK * ELEMENT_BYTES;
+/// Rows of one epilogue piece: one `wgmma` M.
+pub const EPILOGUE_ROWS: u32 = 64;
+/// Bytes of one epilogue buffer: `EPILOGUE_ROWS` swizzled rows of 128 bytes.
+pub const EPILOGUE_BUFFER_BYTES: u32 = EPILOGUE_ROWS * ROW_BYTES;
 /// One 128B-swizzle pattern: 8 rows of 128 bytes.
 pub const SWIZZLE_ATOM_BYTES: u32 = 8 * ROW_BYTES;
 /// M/N-columns per box of an MN-major tile (the box's inner extent is one 128-byte row).
@@ -116,9 +124,14 @@ impl Sm90Config {
         self.stages * self.a_bytes() + s * self.b_bytes()
     }
 
+    /// Offset of epilogue buffer `b` (0 or 1) of consumer `c` (0 or 1): after the stages.
+    pub const fn epilogue(&self, c: u32, b: u32) -> u32 {
+        self.stages * self.stage_bytes() + (2 * c + b) * EPILOGUE_BUFFER_BYTES
+    }
+
     /// Offset of stage `s`'s "full" mbarrier (TMA has landed).
     pub const fn full(&self, s: u32) -> u32 {
-        self.stages * self.stage_bytes() + 8 * s
+        self.epilogue(2, 0) + 8 * s
     }
 
     /// Offset of stage `s`'s "empty" mbarrier (the consumers are done reading).
@@ -140,6 +153,13 @@ pub const fn descriptor(addr: u32, lbo: u32, sbo: u32) -> u64 {
         | (((lbo as u64 >> 4) & 0x3fff) << 16)
         | (((sbo as u64 >> 4) & 0x3fff) << 32)
         | (SWIZZLE_128B << 62)
+}
+
+/// Byte offset, inside an epilogue buffer, of byte `byte` (0..128) of row `row`: the 16-byte
+/// chunk moves to `chunk ^ (row % 8)`, as TMA's 128-byte swizzle expects (the buffer is
+/// 1024-byte aligned).
+pub const fn epilogue_offset(row: u32, byte: u32) -> u32 {
+    row * ROW_BYTES + (((byte / 16) ^ (row % 8)) * 16) + byte % 16
 }
 
 /// Which dimension of an operand's stage tile is contiguous (module docs, "One stage").
@@ -343,6 +363,12 @@ mod tests {
                 assert_eq!(cfg.b(s) % SWIZZLE_ATOM_BYTES, 0);
                 assert_eq!(cfg.full(s) % 8, 0);
             }
+            for c in 0..2 {
+                for b in 0..2 {
+                    assert_eq!(cfg.epilogue(c, b) % SWIZZLE_ATOM_BYTES, 0);
+                    assert!(cfg.epilogue(c, b) + EPILOGUE_BUFFER_BYTES <= cfg.full(0));
+                }
+            }
             assert!(cfg.smem_bytes() <= 227 * 1024, "{cfg:?}");
         }
     }
@@ -412,6 +438,19 @@ mod tests {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn epilogue_offsets_are_the_tma_swizzle() {
+        let base = 1024 * 9;
+        for row in 0..EPILOGUE_ROWS {
+            for byte in 0..ROW_BYTES {
+                assert_eq!(
+                    base + epilogue_offset(row, byte),
+                    swizzle(base + row * ROW_BYTES + byte)
+                );
             }
         }
     }

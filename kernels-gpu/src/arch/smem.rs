@@ -44,3 +44,24 @@ pub unsafe fn store_b32x4(addr: u32, v: [u32; 4]) {
             options(nostack))
     };
 }
+
+/// Stores 8 bytes at the shared-window address `addr`.
+///
+/// # Safety
+/// `addr` is an 8-byte aligned address inside the block's shared memory.
+#[inline(always)]
+pub unsafe fn store_b32x2(addr: u32, v: [u32; 2]) {
+    unsafe {
+        asm!("st.shared.v2.b32 [{}], {{{}, {}}};", in(reg32) addr, in(reg32) v[0], in(reg32) v[1],
+            options(nostack))
+    };
+}
+
+/// Stores 4 bytes at the shared-window address `addr`.
+///
+/// # Safety
+/// `addr` is a 4-byte aligned address inside the block's shared memory.
+#[inline(always)]
+pub unsafe fn store_b32(addr: u32, v: u32) {
+    unsafe { asm!("st.shared.b32 [{}], {};", in(reg32) addr, in(reg32) v, options(nostack)) };
+}

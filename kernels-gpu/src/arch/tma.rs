@@ -1,5 +1,5 @@
-//! The tensor-memory accelerator (TMA, sm_90): bulk tensor copies global → shared described by
-//! a `CUtensorMap` the host encoded.
+//! The tensor-memory accelerator (TMA, sm_90): bulk tensor copies global → shared and shared →
+//! global described by a `CUtensorMap` the host encoded.
 //!
 //! Descriptors live in global memory (see `GemmParams::tensor_maps`): rustc has no
 //! `__grid_constant__`, and a by-value kernel parameter whose address is taken is copied to
@@ -64,4 +64,55 @@ pub unsafe fn load_3d_multicast(
             z = in(reg32) z, bar = in(reg32) bar, mask = in(reg16) cta_mask, options(nostack)
         )
     };
+}
+
+/// Makes this thread's earlier ordinary writes to shared memory visible to the async proxy
+/// (TMA), which reads shared memory outside the ordinary memory model: every writing thread
+/// fences before the barrier after which one thread issues [`store_3d`].
+#[inline(always)]
+pub fn fence_proxy_async_shared() {
+    // SAFETY: a fence, no operands.
+    unsafe { asm!("fence.proxy.async.shared::cta;", options(nostack)) };
+}
+
+/// Copies the box at shared address `src` to element coordinates `(x, y, z)` of the 3-D tensor
+/// `map`, in this thread's current bulk group ([`commit`]). Elements outside the tensor are
+/// not written.
+///
+/// # Safety
+/// `map` as in [`prefetch_descriptor`]; `src` holds the box, laid out as the map's swizzle
+/// says, written before a [`fence_proxy_async_shared`] of every writer and a barrier, and
+/// left untouched until [`wait_read`] covers this copy.
+#[inline(always)]
+pub unsafe fn store_3d(map: u64, src: u32, (x, y, z): (i32, i32, i32)) {
+    unsafe {
+        asm!(
+            "cp.async.bulk.tensor.3d.global.shared::cta.bulk_group [{map}, {{{x}, {y}, {z}}}], [{src}];",
+            map = in(reg64) map, src = in(reg32) src, x = in(reg32) x, y = in(reg32) y,
+            z = in(reg32) z, options(nostack)
+        )
+    };
+}
+
+/// Closes this thread's bulk group of [`store_3d`]s.
+#[inline(always)]
+pub fn commit() {
+    // SAFETY: no operands.
+    unsafe { asm!("cp.async.bulk.commit_group;", options(nostack)) };
+}
+
+/// Waits until at most `N` of this thread's committed bulk groups are still reading their
+/// shared memory (the others' sources may be overwritten).
+#[inline(always)]
+pub fn wait_read<const N: u32>() {
+    // SAFETY: no memory operands.
+    unsafe { asm!("cp.async.bulk.wait_group.read {};", const N, options(nostack)) };
+}
+
+/// Waits until every bulk group of this thread has completed, its writes to global memory
+/// included.
+#[inline(always)]
+pub fn wait_all() {
+    // SAFETY: no memory operands.
+    unsafe { asm!("cp.async.bulk.wait_group 0;", options(nostack)) };
 }

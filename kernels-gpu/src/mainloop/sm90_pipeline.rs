@@ -107,6 +107,12 @@ impl Ring {
         self.base + self.cfg.b(s)
     }
 
+    /// Shared address of epilogue buffer `b` of consumer `c`.
+    #[inline(always)]
+    pub fn epilogue(&self, c: u32, b: u32) -> u32 {
+        self.base + self.cfg.epilogue(c, b)
+    }
+
     /// Shared address of stage `s`'s `full` barrier.
     #[inline(always)]
     pub fn full(&self, s: u32) -> u32 {

@@ -24,6 +24,18 @@
 //! producer while this k-block's MMAs run. The first `wgmma` of a tile has `scale-d = 0`: it
 //! overwrites the accumulators instead of adding to them.
 //!
+//! # Epilogue
+//! When the host could describe `C` with a tensor map (`GemmParams::store_with_tma`), each
+//! consumer writes its results through shared memory and TMA ([`store_with_tma`]): it fills one
+//! of its two 8 KiB epilogue buffers with a `64 × 128`-byte piece, one thread issues a TMA
+//! store of it, and the consumer moves on; it waits only when it comes back to a buffer whose
+//! store is still reading it. The stores so drain while the consumer's next mainloop runs,
+//! instead of holding both consumers (in the cooperative schedule: the whole block's tensor
+//! cores) for the thousands of scattered 4-byte global stores that the accumulator layout
+//! would otherwise need; TMA also clips the edges. Otherwise (`C`'s start, row length, rows or
+//! batch stride not 16-byte aligned) the consumer stores pairs straight from registers
+//! ([`store`]).
+//!
 //! # Tiling
 //! Set by the [`Schedule`]: [`Cooperative`] (128 × 256 tile, each consumer 64 × 256) or
 //! [`PingPong`] (128 × 128 tile per consumer, the two alternating). Either way a consumer
@@ -60,7 +72,8 @@ use crate::params::{GemmParams, ParamSpace};
 use crate::schedule::{TileScheduler, WorkTile};
 use crate::shapes::{WGMMA_COOPERATIVE, WGMMA_PINGPONG};
 use crate::sm90_layout::{
-    BK, MMA_K, MMA_M, Major, OperandLayouts, PipelineState, Sm90Config, StageTile,
+    BK, EPILOGUE_BUFFER_BYTES, EPILOGUE_ROWS, MMA_K, MMA_M, Major, OperandLayouts, PipelineState,
+    ROW_BYTES, Sm90Config, StageTile, epilogue_offset,
 };
 use crate::{arch::tma, unroll};
 
@@ -305,7 +318,7 @@ pub unsafe fn gemm<Sch: Schedule, S: TileScheduler, T: Operand, O: Output, L: Op
         }
         Role::Consumer(c) => {
             unsafe { warpgroup::increase_registers::<CONSUMER_REGISTERS>() };
-            unsafe { consume::<Sch, S, T, O, L>(p, &ring, tiles, c) };
+            unsafe { consume::<Sch, S, T, O, L>(p, at, &ring, tiles, c) };
         }
     }
     if clustered {
@@ -385,12 +398,18 @@ unsafe fn produce<Sch: Schedule, S: TileScheduler, L: OperandLayouts>(
 #[inline(always)]
 unsafe fn consume<Sch: Schedule, S: TileScheduler, T: Operand, O: Output, L: OperandLayouts>(
     p: &GemmParams,
+    at: ParamSpace,
     ring: &Ring,
     mut tiles: S,
     c: u32,
 ) {
     let k_blocks = p.k.div_ceil(BK);
     let mut state = PipelineState::new(Sch::CONFIG.stages);
+    let mut pieces = EpiloguePieces {
+        map: at.tensor_map(2),
+        first: ring.epilogue(c, 0),
+        issued: 0,
+    };
     let mut tile = tiles.next();
     let mut j = 0;
     while let Some(t) = tile {
@@ -401,12 +420,26 @@ unsafe fn consume<Sch: Schedule, S: TileScheduler, T: Operand, O: Output, L: Ope
             unsafe {
                 mainloop::<Sch, T, L>(ring, &mut state, k_blocks, c, next.is_some(), &mut r_acc)
             };
-            unsafe { store::<Sch, O>(p, t, c, &r_acc) };
+            if p.store_with_tma != 0 {
+                // Two copies of the piece loop: with `beta = 0` (the common case) it reads
+                // nothing and has no per-element branches.
+                if p.beta == 0.0 {
+                    unsafe { store_with_tma::<Sch, O, false>(p, t, c, &r_acc, &mut pieces) };
+                } else {
+                    unsafe { store_with_tma::<Sch, O, true>(p, t, c, &r_acc, &mut pieces) };
+                }
+            } else {
+                unsafe { store::<Sch, O>(p, t, c, &r_acc) };
+            }
         } else {
             state.skip(k_blocks);
         }
         tile = next;
         j += 1;
+    }
+    if warpgroup::thread_index() == 0 && pieces.issued > 0 {
+        // The stores read this block's shared memory and must be complete before it exits.
+        tma::wait_all();
     }
 }
 
@@ -449,8 +482,8 @@ unsafe fn mainloop<Sch: Schedule, T: Operand, L: OperandLayouts>(
     unsafe { ring.release(previous) };
 }
 
-/// The epilogue: `alpha · acc + beta · C` to `C`, straight from the accumulator layout
-/// (each thread stores pairs of adjacent columns).
+/// The epilogue for a `C` that TMA cannot address: `alpha · acc + beta · C` to `C`, straight
+/// from the accumulator layout (each thread stores pairs of adjacent columns).
 #[inline(always)]
 unsafe fn store<Sch: Schedule, O: Output>(
     p: &GemmParams,
@@ -485,6 +518,105 @@ unsafe fn store<Sch: Schedule, O: Output>(
         });
     });
 }
+
+/// A consumer's TMA stores in flight: the first of its two adjacent epilogue buffers
+/// (`sm90_layout`, "Stage ring and epilogue buffers") and how many pieces it has issued
+/// (piece `i` uses buffer `i % 2`).
+struct EpiloguePieces {
+    map: u64,
+    first: u32,
+    issued: u32,
+}
+
+/// Named barrier of consumer `c`'s own 128 threads (1 and 2 are the ping-pong turns).
+#[inline(always)]
+fn consumer_barrier(c: u32) {
+    if c == 0 {
+        sync::named(3, warpgroup::THREADS);
+    } else {
+        sync::named(4, warpgroup::THREADS);
+    }
+}
+
+/// The epilogue through shared memory: `alpha · acc + beta · C` (converted to `O`) is written,
+/// piece by piece, into the consumer's epilogue buffers, and one thread has TMA store each
+/// piece to `C` (which clips rows and columns outside the matrix). The consumer goes on to its
+/// next tile as soon as its last piece is issued: the stores drain while its next mainloop
+/// runs.
+///
+/// A piece is `64` rows × `128` bytes of one accumulator half (64 × 128 elements):
+/// `128 / size_of::<O>()` columns, so 2 pieces per half for 16-bit outputs, 4 for f32.
+/// Per piece:
+/// 1. thread 0 waits until at most one store is still reading (the one of the other buffer),
+///    and a consumer barrier tells everyone that this buffer is free;
+/// 2. every thread writes its pairs (swizzled: conflict-free), then fences its writes for the
+///    async proxy;
+/// 3. after a second barrier, thread 0 issues the store and commits it.
+///
+/// `READ_C`: `beta != 0`, so the old `C` is read (masked at the edges) and combined.
+#[inline(always)]
+unsafe fn store_with_tma<Sch: Schedule, O: Output, const READ_C: bool>(
+    p: &GemmParams,
+    t: WorkTile,
+    c: u32,
+    r_acc: &Accumulators,
+    pieces: &mut EpiloguePieces,
+) {
+    let epilogue = LinearCombination {
+        alpha: p.alpha,
+        beta: p.beta,
+    };
+    let tile = Sch::CONFIG.tile;
+    let thread = warpgroup::thread_index();
+    let size = core::mem::size_of::<O>() as u32;
+    let [_, _, g_c] = p.batch_operands(t.batch, 2, size as u64);
+    let g_c = g_c as *const O;
+    // Columns per piece (`ROW_BYTES / size`): so a half has `size` pieces of `16 / size`
+    // 8-column accumulator chunks (4 registers each). Unrolled: register indices must be
+    // constants.
+    let width = ROW_BYTES / size;
+    unroll!(H in 0..2 => {
+        let (r0, c0) = Sch::half_origin(c, H as u32);
+        let (row0, col0) = (t.m * tile.block_m + r0, t.n * tile.block_n + c0);
+        unroll!(PIECE in 0..core::mem::size_of::<O>() => {
+            let buffer = pieces.first + (pieces.issued % 2) * EPILOGUE_BUFFER_BYTES;
+            if thread == 0 {
+                tma::wait_read::<1>();
+            }
+            consumer_barrier(c);
+            unroll!(CHUNK in 0..(16 / core::mem::size_of::<O>()) => {
+                unroll!(R in 0..2 => {
+                    // Registers `reg`, `reg + 1`: one row, two adjacent columns.
+                    let reg = (PIECE * (16 / core::mem::size_of::<O>()) + CHUNK) * 4 + R * 2;
+                    let (row, col) = wgmma::accumulator_position(thread, reg as u32);
+                    let acc = [r_acc[H][reg], r_acc[H][reg + 1]];
+                    let at = (row0 + row, col0 + col);
+                    let v = if READ_C {
+                        unsafe { epilogue.combine_pair(g_c, p.ldc, (p.m, p.n), at, acc) }
+                    } else {
+                        acc.map(|x| p.alpha * x)
+                    };
+                    let byte = (col - PIECE as u32 * width) * size;
+                    unsafe { O::store2_shared(buffer + epilogue_offset(row, byte), v) };
+                });
+            });
+            tma::fence_proxy_async_shared();
+            consumer_barrier(c);
+            if thread == 0 {
+                let at = ((col0 + PIECE as u32 * width) as i32, row0 as i32, t.batch as i32);
+                unsafe { tma::store_3d(pieces.map, buffer, at) };
+                tma::commit();
+            }
+            pieces.issued += 1;
+        });
+    });
+}
+
+const _: () = assert!(
+    EPILOGUE_ROWS == MMA_M
+        && WGMMA_COOPERATIVE.epilogue(0, 1)
+            == WGMMA_COOPERATIVE.epilogue(0, 0) + EPILOGUE_BUFFER_BYTES
+);
 
 // The mainloop unrolls four k16 slices per k-block.
 const _: () = assert!(BK == 4 * MMA_K);
