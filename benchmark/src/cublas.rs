@@ -7,7 +7,7 @@ use cudarc::cublas::sys::{
 };
 use cudarc::driver::{CudaStream, DevicePtr, DevicePtrMut};
 use std::sync::Arc;
-use tessera::{DType, Element, GemmDesc};
+use tessera::{DType, Element, GemmDesc, Layout};
 
 /// A cuBLAS handle on the benchmark's stream.
 pub struct Cublas {
@@ -39,7 +39,9 @@ impl Cublas {
         Ok(Cublas { blas, stream })
     }
 
-    /// Row-major `C = alpha·A·B + beta·C`, computed as the column-major `Cᵀ = Bᵀ·Aᵀ`.
+    /// `C = alpha·A·B + beta·C` with a row-major `C`, computed as the column-major
+    /// `Cᵀ = Bᵀ·Aᵀ`: a row-major operand is its transpose in cuBLAS's column-major view (no
+    /// operation), a column-major one needs `CUBLAS_OP_T`.
     pub fn gemm<I: Element, O: Element>(
         &self,
         d: &GemmDesc,
@@ -52,13 +54,18 @@ impl Cublas {
         let (a, _ra) = a.device_ptr(&self.stream);
         let (b, _rb) = b.device_ptr(&self.stream);
         let (c, _wc) = c.device_ptr_mut(&self.stream);
+        debug_assert_eq!(d.layout_c, Layout::RowMajor);
+        let op = |l: Layout| match l {
+            Layout::RowMajor => cublasOperation_t::CUBLAS_OP_N,
+            Layout::ColMajor => cublasOperation_t::CUBLAS_OP_T,
+        };
         // SAFETY: the buffers hold the matrices `d` describes (checked by the caller through
         // Tessera's validation of the same call).
         unsafe {
             sys::cublasGemmEx(
                 *self.blas.handle(),
-                cublasOperation_t::CUBLAS_OP_N,
-                cublasOperation_t::CUBLAS_OP_N,
+                op(d.layout_b),
+                op(d.layout_a),
                 d.n as i32,
                 d.m as i32,
                 d.k as i32,

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use tessera::{DType, Error, Schedule};
 use tessera_bench::output::{self, Outputs};
 use tessera_bench::runner::{self, Plan};
-use tessera_bench::select::{parse_dtype, parse_schedule};
+use tessera_bench::select::{Layouts, parse_dtype, parse_layouts, parse_schedule};
 use tessera_bench::suite::{Shape, Suite};
 
 #[derive(Parser, Debug)]
@@ -33,6 +33,10 @@ struct Args {
     /// Only kernels on this grid: `naive` or `persistent` (cuBLAS is always run).
     #[arg(long = "schedule", value_parser = parse_schedule)]
     schedules: Vec<Schedule>,
+    /// Storage order of A and B: nn (both row-major), nt, tn or tt (t: column-major); C is
+    /// row-major.
+    #[arg(long = "layout", default_value = "nn", value_parser = parse_layouts)]
+    layouts: Layouts,
     /// Timed runs per kernel and shape (the median is reported).
     #[arg(long, default_value_t = 20)]
     reps: usize,
@@ -95,6 +99,7 @@ fn bench(args: &Args) -> Result<Vec<PathBuf>, String> {
         dtypes: args.dtypes.clone(),
         kernels: args.kernels.clone(),
         schedules: args.schedules.clone(),
+        layouts: args.layouts,
         reps: args.reps,
         warmup: args.warmup,
         command: std::env::args().collect::<Vec<_>>().join(" "),

@@ -4,7 +4,7 @@
 
 use crate::cublas::Cublas;
 use crate::report::{self, Report, Row};
-use crate::select;
+use crate::select::{self, Layouts};
 use crate::suite::Shape;
 use crate::timing;
 use cudarc::driver::{CudaContext, CudaSlice, CudaStream, sys::CUdevice_attribute};
@@ -25,6 +25,8 @@ pub struct Plan {
     pub kernels: Vec<String>,
     /// Grids to keep; empty: both.
     pub schedules: Vec<Schedule>,
+    /// Storage order of `A` and `B`.
+    pub layouts: Layouts,
     pub reps: usize,
     pub warmup: usize,
     /// The command line, recorded in the results.
@@ -80,11 +82,17 @@ impl<I: Element, O: Element> Buffers<I, O> {
     }
 
     /// Compares set 0's output with the reference on a sample of elements.
-    fn check(&self, stream: &Arc<CudaStream>, s: &Shape, what: &str) -> Result<f64, String> {
+    fn check(
+        &self,
+        stream: &Arc<CudaStream>,
+        s: &Shape,
+        desc: GemmDesc,
+        what: &str,
+    ) -> Result<f64, String> {
         let out: Vec<O> = stream.clone_dtoh(&self.c[0]).map_err(|e| e.to_string())?;
         let no_c: [O; 0] = [];
         let ops = Operands {
-            desc: GemmDesc::new(s.m, s.n, s.k),
+            desc,
             alpha: 1.0,
             a: &self.a_host,
             b: &self.b_host,
@@ -119,12 +127,23 @@ impl Bench<'_> {
         let kernels = select::kernels(I::DTYPE, O::DTYPE, &self.plan.kernels, &self.plan.schedules);
         let (plan, progress) = (self.plan, &self.progress);
         for s in shapes {
-            let desc = GemmDesc::new(s.m, s.n, s.k);
+            let desc = plan.layouts.desc(s.m, s.n, s.k);
+            // Rows of another layout say so in their shape.
+            let named;
+            let s = if plan.layouts == Layouts::NN {
+                s
+            } else {
+                named = Shape {
+                    name: format!("{} {}", s.name, plan.layouts),
+                    ..s.clone()
+                };
+                &named
+            };
             let mut bufs = Buffers::<I, O>::new(&stream, s, self.l2_bytes, 1)?;
             let sets = bufs.a.len();
             let mut time = |name: String, run: &mut Run<I, O>| -> Result<(), String> {
                 progress.set_message(format!("{} {} {name}", s.name, I::DTYPE));
-                let outcome = time_one(plan, &stream, s, &mut bufs, sets, &name, run);
+                let outcome = time_one(plan, &stream, (s, desc), &mut bufs, sets, &name, run);
                 progress.inc(1);
                 match outcome {
                     Ok(row) => {
@@ -173,14 +192,14 @@ impl Bench<'_> {
 fn time_one<I: Element, O: Element>(
     plan: &Plan,
     stream: &Arc<CudaStream>,
-    s: &Shape,
+    (s, desc): (&Shape, GemmDesc),
     bufs: &mut Buffers<I, O>,
     sets: usize,
     name: &str,
     run: &mut Run<I, O>,
 ) -> Result<Row, String> {
     run(bufs, 0)?;
-    let error = bufs.check(stream, s, name)?;
+    let error = bufs.check(stream, s, desc, name)?;
     let ms = timing::median_ms(stream, plan.warmup, plan.reps, |i| run(bufs, i % sets))?;
     Ok(Row {
         shape: s.name.clone(),

@@ -1,6 +1,56 @@
-//! Which kernels a run measures: `--kernel` name filters and the `--schedule` filter.
+//! Which kernels a run measures: `--kernel` name filters, the `--schedule` filter, and the
+//! operands' `--layout`.
 
-use tessera::{DType, Kernel, Schedule};
+use std::fmt;
+use tessera::{DType, GemmDesc, Kernel, Layout, Schedule};
+
+/// The storage order of `A` and `B` (`C` is row-major), in BLAS's letters relative to
+/// row-major: `nn` both row-major, `nt` `B` column-major, `tn` `A` column-major, `tt` both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Layouts {
+    pub a: Layout,
+    pub b: Layout,
+}
+
+impl Layouts {
+    /// Both row-major.
+    pub const NN: Layouts = Layouts {
+        a: Layout::RowMajor,
+        b: Layout::RowMajor,
+    };
+
+    /// The densely packed call of this shape in these layouts.
+    pub fn desc(self, m: usize, n: usize, k: usize) -> GemmDesc {
+        GemmDesc::new(m, n, k).with_layouts(self.a, self.b, Layout::RowMajor)
+    }
+}
+
+impl fmt::Display for Layouts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let letter = |l: Layout| if l == Layout::RowMajor { 'n' } else { 't' };
+        write!(f, "{}{}", letter(self.a), letter(self.b))
+    }
+}
+
+/// Parses `nn`, `nt`, `tn` or `tt`.
+pub fn parse_layouts(s: &str) -> Result<Layouts, String> {
+    let layout = |c: char| match c {
+        'n' => Some(Layout::RowMajor),
+        't' => Some(Layout::ColMajor),
+        _ => None,
+    };
+    let mut chars = s.chars();
+    match (
+        chars.next().and_then(layout),
+        chars.next().and_then(layout),
+        chars.next(),
+    ) {
+        (Some(a), Some(b), None) => Ok(Layouts { a, b }),
+        _ => Err(format!(
+            "unknown layouts `{s}` (nn, nt, tn, tt: A then B, n row-major, t column-major)"
+        )),
+    }
+}
 
 /// The grid a kernel runs on (the textbook kernel has one block per tile).
 pub fn schedule_of(k: Kernel) -> Option<Schedule> {
@@ -75,5 +125,11 @@ mod tests {
         assert!(parse_schedule("grid").is_err());
         assert_eq!(parse_dtype("bf16"), Ok(DType::BF16));
         assert!(parse_dtype("f64").is_err());
+        for l in ["nn", "nt", "tn", "tt"] {
+            assert_eq!(parse_layouts(l).unwrap().to_string(), l);
+        }
+        assert!(parse_layouts("ntt").is_err() && parse_layouts("x").is_err());
+        let d = parse_layouts("nt").unwrap().desc(4, 5, 6);
+        assert_eq!((d.lda, d.ldb, d.ldc), (6, 6, 5));
     }
 }
