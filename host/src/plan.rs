@@ -6,7 +6,9 @@ use crate::error::{Error, Operand, Result};
 use crate::kernel::{Kernel, MmaTile, Schedule, WgmmaSchedule};
 use crate::module::Arch;
 use tessera_kernels::params::{GemmParams, Layout};
-use tessera_kernels::select::{MmaUnsupported, mma_can_implement, mma_tile};
+use tessera_kernels::select::{
+    MmaUnsupported, mma_can_implement, mma_tile, wgmma_prefers_pingpong,
+};
 use tessera_kernels::shapes::MMA_128X128;
 
 /// Whether `Kernel::Auto` takes the cooperative kernel in 2-block clusters
@@ -163,10 +165,12 @@ fn unsupported(kernel: Kernel, reason: &str) -> Error {
 /// - fp32: the tiled kernel on the persistent grid for row-major `A` and `B` (any alignment:
 ///   unaligned operands, and buffers that end inside the 16-byte chunk of their last row,
 ///   take its 4-byte-access variant; a batch runs one launch per problem);
-/// - 16-bit inputs on Hopper: `wgmma`, cooperative (in 2-block clusters if
-///   [`AUTO_PREFERS_CLUSTER2`] and both operands are row-major), persistent, when `A` and `B`
-///   suit TMA (16-byte aligned starts, leading dimensions and batch strides multiples of 8)
-///   and `K > 0`; any layout of `A` and `B`;
+/// - 16-bit inputs on Hopper: `wgmma` on the persistent grid when `A` and `B` suit TMA
+///   (16-byte aligned starts, leading dimensions and batch strides multiples of 8) and
+///   `K > 0`, in any layout of `A` and `B`: ping-pong for row-major operands where
+///   `select::wgmma_prefers_pingpong` says so (outputs too small or ragged for 128 × 256
+///   tiles), otherwise cooperative (in 2-block clusters if [`AUTO_PREFERS_CLUSTER2`] and
+///   both operands are row-major);
 /// - otherwise `mma.sync` on the persistent grid, tile by `select::mma_tile`, for row-major
 ///   `A` and `B` that are, with `C`, 16-byte aligned with leading dimensions and batch strides
 ///   multiples of 8, and `K > 0`;
@@ -244,10 +248,14 @@ pub(crate) fn plan(kernel: Kernel, call: &Call) -> Result<Plan> {
 }
 
 fn auto(call: &Call) -> Plan {
-    let hopper = if call.params.layout == 0 {
-        AUTO_WGMMA
-    } else {
+    let p = call.params;
+    // Ping-pong and the clustered schedules are built for row-major operands only.
+    let hopper = if p.layout != 0 {
         WgmmaSchedule::Cooperative
+    } else if wgmma_prefers_pingpong(p.m, p.n, call.sm_count) {
+        WgmmaSchedule::PingPong
+    } else {
+        AUTO_WGMMA
     };
     let candidates: &[Kernel] = if call.input == DType::F32 {
         &[Kernel::Tiled(Schedule::Persistent)]
@@ -319,6 +327,11 @@ mod tests {
             auto_entry(DType::F16, DType::F16, HOPPER, &odd),
             "textbook_f16_f16"
         );
+        // Too few 128 × 256 tiles for the SMs: ping-pong.
+        assert_eq!(
+            auto_entry(DType::BF16, DType::BF16, HOPPER, &params(1024, 1024, 1024)),
+            "wgmma_bf16_bf16_pingpong_persistent"
+        );
         let k0 = params(64, 64, 0);
         assert_eq!(
             auto_entry(DType::BF16, DType::BF16, HOPPER, &k0),
@@ -331,7 +344,7 @@ mod tests {
         // C misaligned: wgmma does not care (its epilogue masks), mma.sync does.
         let p = GemmParams {
             c: (3 << 20) + 2,
-            ..params(512, 512, 512)
+            ..params(4096, 4096, 512)
         };
         assert_eq!(
             auto_entry(DType::BF16, DType::BF16, HOPPER, &p),
