@@ -41,7 +41,9 @@ pub const SIMT_F32_SMEM_BYTES: u32 =
 
 /// Hopper cooperative schedule: a 128 × 256 × 64 CTA tile; both consumer warpgroups work on
 /// it, 64 × 256 each (128 f32 accumulators per thread). 384 threads: one producer warpgroup
-/// and two consumers. Four stages of 48 KiB.
+/// and two consumers. Three stages of 48 KiB and four epilogue buffers per consumer: the
+/// consumers finish a tile together and leave the tensor cores idle until both have written
+/// their results, so the epilogue never waits for a buffer.
 pub const WGMMA_COOPERATIVE: Sm90Config = Sm90Config {
     tile: TileShape {
         block_m: 128,
@@ -49,7 +51,8 @@ pub const WGMMA_COOPERATIVE: Sm90Config = Sm90Config {
         block_k: sm90_layout::BK,
         threads: 384,
     },
-    stages: 4,
+    stages: 3,
+    epilogue_buffers: 4,
 };
 
 /// Hopper ping-pong schedule: each consumer warpgroup owns a whole 128 × 128 × 64 tile
@@ -63,6 +66,7 @@ pub const WGMMA_PINGPONG: Sm90Config = Sm90Config {
         threads: 384,
     },
     stages: 6,
+    epilogue_buffers: 2,
 };
 
 /// Warp tile of the tensor-core kernels: 64 × 64, i.e. 4 (M) × 8 (N) m16n8 `mma` tiles and

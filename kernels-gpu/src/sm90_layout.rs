@@ -23,10 +23,10 @@
 //! addresses it computes, reads the data back in logical order.
 //!
 //! # Stage ring and epilogue buffers
-//! `[A; stages] [B; stages] [epilogue: 8 KiB; 4] [full: u64; stages] [empty: u64; stages]`,
-//! from the 1024-aligned start of dynamic shared memory. Each consumer has two epilogue
-//! buffers: it writes a `64 × 128-byte` piece of its output into one while TMA stores the
-//! previous piece from the other (see `sm90_wgmma_tma`, "Epilogue"). A buffer is laid out like
+//! `[A; stages] [B; stages] [epilogue: 8 KiB; 2 · epilogue_buffers] [full: u64; stages]
+//! [empty: u64; stages]`, from the 1024-aligned start of dynamic shared memory. Each consumer
+//! has `epilogue_buffers` of them: it writes a `64 × 128-byte` piece of its output into one
+//! while TMA stores earlier pieces from the others (see `sm90_wgmma_tma`, "Epilogue"). A buffer is laid out like
 //! a K-major box: rows of 128 bytes, 128-byte swizzle (which keeps the consumers' writes free
 //! of bank conflicts).
 //!
@@ -79,6 +79,9 @@ pub const MMA_M: u32 = 64;
 pub struct Sm90Config {
     pub tile: TileShape,
     pub stages: u32,
+    /// Epilogue buffers per consumer: 2 (a piece is written while the previous one is
+    /// stored) or 4 (a whole 64 × 256 consumer tile of 16-bit outputs without waiting).
+    pub epilogue_buffers: u32,
 }
 
 impl Sm90Config {
@@ -124,9 +127,10 @@ impl Sm90Config {
         self.stages * self.a_bytes() + s * self.b_bytes()
     }
 
-    /// Offset of epilogue buffer `b` (0 or 1) of consumer `c` (0 or 1): after the stages.
+    /// Offset of epilogue buffer `b` (`0..epilogue_buffers`) of consumer `c` (0 or 1): after
+    /// the stages.
     pub const fn epilogue(&self, c: u32, b: u32) -> u32 {
-        self.stages * self.stage_bytes() + (2 * c + b) * EPILOGUE_BUFFER_BYTES
+        self.stages * self.stage_bytes() + (self.epilogue_buffers * c + b) * EPILOGUE_BUFFER_BYTES
     }
 
     /// Offset of stage `s`'s "full" mbarrier (TMA has landed).
@@ -364,7 +368,7 @@ mod tests {
                 assert_eq!(cfg.full(s) % 8, 0);
             }
             for c in 0..2 {
-                for b in 0..2 {
+                for b in 0..cfg.epilogue_buffers {
                     assert_eq!(cfg.epilogue(c, b) % SWIZZLE_ATOM_BYTES, 0);
                     assert!(cfg.epilogue(c, b) + EPILOGUE_BUFFER_BYTES <= cfg.full(0));
                 }

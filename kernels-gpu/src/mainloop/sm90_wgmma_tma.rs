@@ -27,9 +27,9 @@
 //! # Epilogue
 //! When the host could describe `C` with a tensor map (`GemmParams::store_with_tma`), each
 //! consumer writes its results through shared memory and TMA ([`store_with_tma`]): it fills one
-//! of its two 8 KiB epilogue buffers with a `64 × 128`-byte piece, one thread issues a TMA
-//! store of it, and the consumer moves on; it waits only when it comes back to a buffer whose
-//! store is still reading it. The stores so drain while the consumer's next mainloop runs,
+//! of its 8 KiB epilogue buffers (`Sm90Config::epilogue_buffers`) with a `64 × 128`-byte
+//! piece, one thread issues a TMA store of it, and the consumer moves on; it waits only when
+//! it comes back to a buffer whose store is still reading it. The stores so drain while the consumer's next mainloop runs,
 //! instead of holding both consumers (in the cooperative schedule: the whole block's tensor
 //! cores) for the thousands of scattered 4-byte global stores that the accumulator layout
 //! would otherwise need; TMA also clips the edges. Otherwise (`C`'s start, row length, rows or
@@ -519,9 +519,9 @@ unsafe fn store<Sch: Schedule, O: Output>(
     });
 }
 
-/// A consumer's TMA stores in flight: the first of its two adjacent epilogue buffers
+/// A consumer's TMA stores in flight: the first of its adjacent epilogue buffers
 /// (`sm90_layout`, "Stage ring and epilogue buffers") and how many pieces it has issued
-/// (piece `i` uses buffer `i % 2`).
+/// (piece `i` uses buffer `i % epilogue_buffers`).
 struct EpiloguePieces {
     map: u64,
     first: u32,
@@ -547,8 +547,9 @@ fn consumer_barrier(c: u32) {
 /// A piece is `64` rows × `128` bytes of one accumulator half (64 × 128 elements):
 /// `128 / size_of::<O>()` columns, so 2 pieces per half for 16-bit outputs, 4 for f32.
 /// Per piece:
-/// 1. thread 0 waits until at most one store is still reading (the one of the other buffer),
-///    and a consumer barrier tells everyone that this buffer is free;
+/// 1. thread 0 waits until the store that last used this buffer has read it (at most
+///    `epilogue_buffers - 1` stores still reading), and a consumer barrier tells everyone
+///    that the buffer is free;
 /// 2. every thread writes its pairs (swizzled: conflict-free), then fences its writes for the
 ///    async proxy;
 /// 3. after a second barrier, thread 0 issues the store and commits it.
@@ -579,12 +580,17 @@ unsafe fn store_with_tma<Sch: Schedule, O: Output, const READ_C: bool>(
         let (r0, c0) = Sch::half_origin(c, H as u32);
         let (row0, col0) = (t.m * tile.block_m + r0, t.n * tile.block_n + c0);
         unroll!(PIECE in 0..core::mem::size_of::<O>() => {
-            let buffer = pieces.first + (pieces.issued % 2) * EPILOGUE_BUFFER_BYTES;
+            let buffers = Sch::CONFIG.epilogue_buffers;
+            let buffer = pieces.first + (pieces.issued % buffers) * EPILOGUE_BUFFER_BYTES;
             if thread == 0 {
-                tma::wait_read::<1>();
+                // The store that last used this buffer is done reading it.
+                match buffers {
+                    2 => tma::wait_read::<1>(),
+                    _ => tma::wait_read::<3>(),
+                }
             }
             consumer_barrier(c);
-            unroll!(CHUNK in 0..(16 / core::mem::size_of::<O>()) => {
+            unroll!(CHUNK in 0..16 / core::mem::size_of::<O>() => {
                 unroll!(R in 0..2 => {
                     // Registers `reg`, `reg + 1`: one row, two adjacent columns.
                     let reg = (PIECE * (16 / core::mem::size_of::<O>()) + CHUNK) * 4 + R * 2;
@@ -612,11 +618,18 @@ unsafe fn store_with_tma<Sch: Schedule, O: Output, const READ_C: bool>(
     });
 }
 
-const _: () = assert!(
-    EPILOGUE_ROWS == MMA_M
-        && WGMMA_COOPERATIVE.epilogue(0, 1)
-            == WGMMA_COOPERATIVE.epilogue(0, 0) + EPILOGUE_BUFFER_BYTES
-);
+const _: () = {
+    assert!(EPILOGUE_ROWS == MMA_M);
+    let configs = [WGMMA_COOPERATIVE, WGMMA_PINGPONG];
+    let mut i = 0;
+    while i < configs.len() {
+        // Adjacent buffers per consumer, and a count `store_with_tma` has a wait for.
+        let cfg = configs[i];
+        assert!(cfg.epilogue(0, 1) == cfg.epilogue(0, 0) + EPILOGUE_BUFFER_BYTES);
+        assert!(cfg.epilogue_buffers == 2 || cfg.epilogue_buffers == 4);
+        i += 1;
+    }
+};
 
 // The mainloop unrolls four k16 slices per k-block.
 const _: () = assert!(BK == 4 * MMA_K);
