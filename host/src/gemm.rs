@@ -134,20 +134,8 @@ impl Gemm {
             kernel,
             entry: name,
             schedule,
-            per_problem,
         } = plan(kernel, &call)?;
         let entry = self.entry(&name, kernel)?;
-        if per_problem {
-            let one = GemmDesc { batch: 1, ..desc };
-            let grid = self.grid_size(entry, schedule, &one)?;
-            for batch in 0..desc.batch as u32 {
-                let [a, b, c] = params.batch_operands(batch, si as u64, so as u64);
-                let problem = one.params([a, b, c], alpha, beta);
-                // SAFETY: problem `batch` of the validated call, inside the same buffers.
-                unsafe { raw::launch(&self.stream, entry, grid, problem) }?;
-            }
-            return Ok(());
-        }
         let grid = self.grid_size(entry, schedule, &desc)?;
         if let Kernel::Wgmma(w, _) = kernel {
             let operands = [a_ptr, b_ptr, c_ptr];

@@ -31,9 +31,6 @@ pub(crate) struct Plan {
     /// Its PTX entry point for these element types, layouts and this alignment.
     pub entry: String,
     pub schedule: Schedule,
-    /// One launch per problem of the batch (the fp32 tiled kernel, which handles one problem
-    /// per launch) instead of one launch for all.
-    pub per_problem: bool,
 }
 
 /// The types, device and problem a plan is made for.
@@ -164,7 +161,7 @@ fn unsupported(kernel: Kernel, reason: &str) -> Error {
 /// `Kernel::Auto` picks, in order:
 /// - fp32: the tiled kernel on the persistent grid for row-major `A` and `B` (any alignment:
 ///   unaligned operands, and buffers that end inside the 16-byte chunk of their last row,
-///   take its 4-byte-access variant; a batch runs one launch per problem);
+///   take its 4-byte-access variant);
 /// - 16-bit inputs on Hopper: `wgmma` on the persistent grid when `A` and `B` suit TMA
 ///   (16-byte aligned starts, leading dimensions and batch strides multiples of 8) and
 ///   `K > 0`, in any layout of `A` and `B`: ping-pong for row-major operands where
@@ -193,7 +190,6 @@ pub(crate) fn plan(kernel: Kernel, call: &Call) -> Result<Plan> {
         kernel,
         entry,
         schedule,
-        per_problem: false,
     };
     match kernel {
         Kernel::Auto => Ok(auto(call)),
@@ -215,10 +211,12 @@ pub(crate) fn plan(kernel: Kernel, call: &Call) -> Result<Plan> {
             } else {
                 "_unaligned"
             };
-            Ok(Plan {
-                per_problem: call.params.batch > 1,
-                ..plan(format!("tiled_f32_{s}{suffix}"), s)
-            })
+            let batched = if call.params.batch > 1 {
+                "_batched"
+            } else {
+                ""
+            };
+            Ok(plan(format!("tiled_f32_{s}{suffix}{batched}"), s))
         }
         Kernel::MmaSync(tile, s) => match call.mma_unsupported(kernel) {
             Some(e) => Err(e),
@@ -391,7 +389,7 @@ mod tests {
 
     /// Column-major operands take the cooperative Hopper entry of their layout (built), the
     /// textbook kernel where nothing else serves them, and a clear error from forced kernels
-    /// that cannot; a batch of fp32 runs one launch per problem.
+    /// that cannot; batch strides count in the alignment rules.
     #[test]
     fn layouts_and_batches_plan_built_entries_or_say_why_not() {
         use tessera_kernels::kernels::KERNELS;
@@ -454,12 +452,18 @@ mod tests {
             ..params(512, 512, 512)
         };
         let fp32 = plan(Kernel::Auto, &call(&batched, DType::F32, HOPPER)).unwrap();
-        assert!(fp32.per_problem);
         // C's stride of 4 f32 keeps 16-byte alignment; 4 bf16 would not (8 needed).
-        assert_eq!(fp32.entry, "tiled_f32_persistent");
+        assert_eq!(fp32.entry, "tiled_f32_persistent_batched");
+        assert!(KERNELS.iter().any(|k| k.name == fp32.entry));
         let bf16 = plan(Kernel::Auto, &call(&batched, DType::BF16, AMPERE)).unwrap();
         assert_eq!(bf16.entry, "textbook_bf16_bf16");
-        assert!(!bf16.per_problem);
+        let odd = GemmParams {
+            batch_stride_c: 512 * 512 + 1,
+            ..batched
+        };
+        let fp32 = plan(Kernel::Auto, &call(&odd, DType::F32, HOPPER)).unwrap();
+        assert_eq!(fp32.entry, "tiled_f32_persistent_unaligned_batched");
+        assert!(KERNELS.iter().any(|k| k.name == fp32.entry));
     }
 
     #[test]

@@ -158,18 +158,32 @@ kernels! {
     /// f16 → f32.
     textbook_f16_f32 [sm80; tile = shapes::TEXTBOOK, smem = 0, min_blocks = 1] => mainloop::textbook::gemm::<NaiveGrid, F16, f32>;
 
+    // Tiled fp32: `tiled_f32_<scheduler>[_unaligned][_batched]`; `_unaligned` for operands that
+    // are not 16-byte aligned (4-byte copies), `_batched` for launches of several problems.
     /// Tiled fp32, one block per tile, 16-byte accesses.
     tiled_f32_naive [sm80; tile = shapes::SIMT_F32, smem = shapes::SIMT_F32_SMEM_BYTES, min_blocks = 2]
-        => mainloop::simt_f32::gemm::<NaiveGrid, true>;
+        => mainloop::simt_f32::gemm::<NaiveGrid, true, false>;
     /// Tiled fp32, persistent blocks, 16-byte accesses.
     tiled_f32_persistent [sm80; tile = shapes::SIMT_F32, smem = shapes::SIMT_F32_SMEM_BYTES, min_blocks = 2]
-        => mainloop::simt_f32::gemm::<Persistent, true>;
-    /// Tiled fp32, one block per tile, for operands that are not 16-byte aligned.
+        => mainloop::simt_f32::gemm::<Persistent, true, false>;
+    /// Tiled fp32, one block per tile, 4-byte accesses.
     tiled_f32_naive_unaligned [sm80; tile = shapes::SIMT_F32, smem = shapes::SIMT_F32_SMEM_BYTES, min_blocks = 2]
-        => mainloop::simt_f32::gemm::<NaiveGrid, false>;
-    /// Tiled fp32, persistent blocks, for operands that are not 16-byte aligned.
+        => mainloop::simt_f32::gemm::<NaiveGrid, false, false>;
+    /// Tiled fp32, persistent blocks, 4-byte accesses.
     tiled_f32_persistent_unaligned [sm80; tile = shapes::SIMT_F32, smem = shapes::SIMT_F32_SMEM_BYTES, min_blocks = 2]
-        => mainloop::simt_f32::gemm::<Persistent, false>;
+        => mainloop::simt_f32::gemm::<Persistent, false, false>;
+    /// Tiled fp32, one block per tile, 16-byte accesses, a batch of problems.
+    tiled_f32_naive_batched [sm80; tile = shapes::SIMT_F32, smem = shapes::SIMT_F32_SMEM_BYTES, min_blocks = 2]
+        => mainloop::simt_f32::gemm::<NaiveGrid, true, true>;
+    /// Tiled fp32, persistent blocks, 16-byte accesses, a batch of problems.
+    tiled_f32_persistent_batched [sm80; tile = shapes::SIMT_F32, smem = shapes::SIMT_F32_SMEM_BYTES, min_blocks = 2]
+        => mainloop::simt_f32::gemm::<Persistent, true, true>;
+    /// Tiled fp32, one block per tile, 4-byte accesses, a batch of problems.
+    tiled_f32_naive_unaligned_batched [sm80; tile = shapes::SIMT_F32, smem = shapes::SIMT_F32_SMEM_BYTES, min_blocks = 2]
+        => mainloop::simt_f32::gemm::<NaiveGrid, false, true>;
+    /// Tiled fp32, persistent blocks, 4-byte accesses, a batch of problems.
+    tiled_f32_persistent_unaligned_batched [sm80; tile = shapes::SIMT_F32, smem = shapes::SIMT_F32_SMEM_BYTES, min_blocks = 2]
+        => mainloop::simt_f32::gemm::<Persistent, false, true>;
 
     // Tensor cores with `mma.sync` (sm_80+): `mma_<input>_<output>_<tile>_<scheduler>`.
     // Operands 16-byte aligned with leading dimensions a multiple of 8 elements; edges masked.

@@ -165,7 +165,7 @@ mod device {
     pub unsafe extern "ptx-kernel" fn tiled_f32_naive_recorded(p: GemmParams, record: u64) {
         set_buffer(record);
         // The fp32 kernel reads no parameter in place (`ParamSpace` is for TMA descriptors).
-        unsafe { simt_f32::gemm::<Recorded<NaiveGrid>, true>(&p, ParamSpace(0)) }
+        unsafe { simt_f32::gemm::<Recorded<NaiveGrid>, true, false>(&p, ParamSpace(0)) }
     }
 
     /// Tiled fp32 (16-byte accesses), persistent blocks, recorded into `record`.
@@ -175,7 +175,7 @@ mod device {
     #[unsafe(no_mangle)]
     pub unsafe extern "ptx-kernel" fn tiled_f32_persistent_recorded(p: GemmParams, record: u64) {
         set_buffer(record);
-        unsafe { simt_f32::gemm::<Recorded<Persistent>, true>(&p, ParamSpace(0)) }
+        unsafe { simt_f32::gemm::<Recorded<Persistent>, true, false>(&p, ParamSpace(0)) }
     }
 }
 

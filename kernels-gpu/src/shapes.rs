@@ -34,10 +34,11 @@ pub const SIMT_F32: TileShape = TileShape {
 pub const SIMT_F32_A_PAD: u32 = 4;
 
 /// Dynamic shared memory of the tiled fp32 kernel: two stages of `A` (transposed, padded)
-/// and `B`, and one 16-byte landing slot per thread for the `A` copies.
+/// and `B`, one 16-byte landing slot per thread for the `A` copies, and one 4-byte slot per
+/// thread for the problem of the batch it copies.
 pub const SIMT_F32_SMEM_BYTES: u32 =
     2 * SIMT_F32.block_k * ((SIMT_F32.block_m + SIMT_F32_A_PAD) + SIMT_F32.block_n) * 4
-        + SIMT_F32.threads * 16;
+        + SIMT_F32.threads * (16 + 4);
 
 /// Hopper cooperative schedule: a 128 × 256 × 64 CTA tile; both consumer warpgroups work on
 /// it, 64 × 256 each (128 f32 accumulators per thread). 384 threads: one producer warpgroup

@@ -24,6 +24,14 @@
 //! stay 16-byte aligned. Two buffers: the next k-step's global loads are in flight while the
 //! current one is multiplied, with one barrier per k-step.
 //!
+//! # Batches
+//! A tile belongs to one problem of the batch (`WorkTile::batch`); its operands are offset by
+//! the batch strides. The problem a thread copies from sits in a shared-memory slot of the
+//! thread (`Mainloop::set_batch`) and is read back at every copy: in a register it would be
+//! live through the k-loop, and the batch's operand addresses computed from it were hoisted
+//! out of the loop and spilled at the 128-register cap. That read costs a few percent (the
+//! copies wait for it), so the entries for one problem are compiled without it (`BATCHED`).
+//!
 //! # Persistence
 //! The same code runs on both grids: a block takes tiles from its scheduler until there are
 //! none. When it has a next tile, that tile's first copies are issued in the middle of the
@@ -56,6 +64,7 @@ struct Storage {
     s_a: [[[f32; A_ROW]; BK]; 2],  // (stage, BK, BM + pad)
     s_b: [[[f32; BN]; BK]; 2],     // (stage, BK, BN)
     s_a_landing: [F32x4; THREADS], // (thread)
+    s_batch: [u32; THREADS],       // (thread)
 }
 
 const _: () = assert!(core::mem::size_of::<Storage>() == SIMT_F32_SMEM_BYTES as usize);
@@ -95,13 +104,14 @@ unsafe fn copy_group<const VECTOR: bool>(
     }
 }
 
-/// The per-thread state of the mainloop.
-struct Mainloop<'p> {
+/// The per-thread state of the mainloop. `BATCHED`: the launch has more than one problem
+/// (with one, every offset is 0 and the kernel is the plain single-problem one).
+struct Mainloop<'p, const BATCHED: bool> {
     p: &'p GemmParams,
     t: u32,
 }
 
-impl Mainloop<'_> {
+impl<const BATCHED: bool> Mainloop<'_, BATCHED> {
     /// Starts the copies of k-step `k0` of `tile`: this thread's group of `B` straight into
     /// `stage` (its shared layout is its global layout), its group of `A` into its landing
     /// slot, to be transposed by [`transpose_a`](Self::transpose_a) once it has arrived.
@@ -117,16 +127,17 @@ impl Mainloop<'_> {
         let (a_row, a_col) = (tile.m * BM as u32 + self.t / 2, k0 + (self.t % 2) * 4);
         let (b_k, b_n) = (self.t / 32, (self.t % 32) * 4);
         let b_row = k0 + b_k;
+        let [g_a, g_b, _] = p.batch_operands(unsafe { self.batch(s) }, 4, 4);
         unsafe {
             let a_dst = smem::address(&raw const (*s).s_a_landing[self.t as usize]);
-            let a_src = (p.a as *const f32).add(if a_row < p.m {
+            let a_src = (g_a as *const f32).add(if a_row < p.m {
                 a_row as usize * p.lda as usize
             } else {
                 0
             });
             copy_group::<VECTOR>(a_dst, a_src, a_col, p.k, a_row < p.m);
             let b_dst = smem::address(&raw const (*s).s_b[stage][b_k as usize][b_n as usize]);
-            let b_src = (p.b as *const f32).add(if b_row < p.k {
+            let b_src = (g_b as *const f32).add(if b_row < p.k {
                 b_row as usize * p.ldb as usize
             } else {
                 0
@@ -134,6 +145,29 @@ impl Mainloop<'_> {
             copy_group::<VECTOR>(b_dst, b_src, tile.n * BN as u32 + b_n, p.n, b_row < p.k);
         }
         cp_async::commit();
+    }
+
+    /// Records the problem of the batch whose tile this thread copies from now on.
+    ///
+    /// The problem lives in a shared-memory slot of the thread rather than in a register:
+    /// read back at every copy (a volatile load, so it is not hoisted), it costs no register
+    /// through the k-loop, where this kernel is at its 128-register cap (kept in registers,
+    /// the batch's operand addresses spilled).
+    #[inline(always)]
+    unsafe fn set_batch(&self, s: *mut Storage, batch: u32) {
+        if BATCHED {
+            unsafe { (&raw mut (*s).s_batch[self.t as usize]).write_volatile(batch) };
+        }
+    }
+
+    /// The problem [`set_batch`](Self::set_batch) recorded last (0 without a batch).
+    #[inline(always)]
+    unsafe fn batch(&self, s: *mut Storage) -> u32 {
+        if BATCHED {
+            unsafe { (&raw const (*s).s_batch[self.t as usize]).read_volatile() }
+        } else {
+            0
+        }
     }
 
     /// Waits for this thread's copies, then moves its `A` group from the landing slot into
@@ -187,6 +221,7 @@ impl Mainloop<'_> {
     unsafe fn store_rows<const VECTOR: bool, const FROM: usize, const TO: usize>(
         &self,
         tile: WorkTile,
+        g_c: u64,
         r_acc: &[[f32; 8]; 8],
     ) {
         let p = self.p;
@@ -201,7 +236,7 @@ impl Mainloop<'_> {
                 unroll!(HALF in 0..2 => {
                     let col = tile.n * BN as u32 + (n0 + HALF * 16) as u32;
                     let v = [0, 1, 2, 3].map(|q| r_acc[I][HALF * 4 + q]);
-                    unsafe { epilogue.store_f32::<VECTOR>(p.c as *mut f32, p.ldc, (p.m, p.n), (row, col), v) };
+                    unsafe { epilogue.store_f32::<VECTOR>(g_c as *mut f32, p.ldc, (p.m, p.n), (row, col), v) };
                 });
             }
         });
@@ -211,18 +246,22 @@ impl Mainloop<'_> {
 /// The kernel body: `S` hands out tiles, each is computed by the double-buffered mainloop and
 /// stored by the epilogue.
 ///
-/// `VECTOR`: `A`, `B`, `C` and their leading dimensions are 16-byte aligned, so full 4-float
-/// groups move as one access.
+/// `VECTOR`: `A`, `B`, `C`, their leading dimensions and batch strides are 16-byte aligned, so
+/// full 4-float groups move as one access. `BATCHED`: `p.batch` may be above 1 (module docs,
+/// "Batches"); without it the launch must have one problem.
 ///
 /// # Safety
 /// Launched with [`SIMT_F32`]`.threads` threads and [`SIMT_F32_SMEM_BYTES`] of dynamic shared
 /// memory on parameters the host validated.
 #[inline(always)]
-pub unsafe fn gemm<S: TileScheduler, const VECTOR: bool>(p: &GemmParams, _: ParamSpace) {
+pub unsafe fn gemm<S: TileScheduler, const VECTOR: bool, const BATCHED: bool>(
+    p: &GemmParams,
+    _: ParamSpace,
+) {
     let s = unsafe { smem::dynamic::<Storage>() };
     let grid = p.tile_grid(SIMT_F32.block_m, SIMT_F32.block_n);
     let mut scheduler = S::new(grid, thread::block_index_x(), thread::grid_dim_x());
-    let ml = Mainloop {
+    let ml = Mainloop::<BATCHED> {
         p,
         t: thread::index_x(),
     };
@@ -232,6 +271,7 @@ pub unsafe fn gemm<S: TileScheduler, const VECTOR: bool>(p: &GemmParams, _: Para
         return;
     };
     let mut stage = 0;
+    unsafe { ml.set_batch(s, tile.batch) };
     unsafe { ml.copy::<VECTOR>(s, stage, tile, 0) };
     loop {
         unsafe { ml.transpose_a(s, stage) };
@@ -251,19 +291,22 @@ pub unsafe fn gemm<S: TileScheduler, const VECTOR: bool>(p: &GemmParams, _: Para
                 sync::threads();
             }
         }
+        // This tile's `C`, before the next tile's copies move the recorded problem on.
+        let [_, _, g_c] = p.batch_operands(unsafe { ml.batch(s) }, 4, 4);
         if !S::PERSISTENT {
-            unsafe { ml.store_rows::<VECTOR, 0, 8>(tile, &r_acc) };
+            unsafe { ml.store_rows::<VECTOR, 0, 8>(tile, g_c, &r_acc) };
             return;
         }
         // The next tile's first copies fly during the second half of this tile's epilogue,
         // into the stage the last k-step did not read. (Issued before the first half, their
         // addresses would not fit in registers beside all 64 accumulators.)
-        unsafe { ml.store_rows::<VECTOR, 0, 4>(tile, &r_acc) };
+        unsafe { ml.store_rows::<VECTOR, 0, 4>(tile, g_c, &r_acc) };
         let next = scheduler.next();
         if let Some(t) = next {
+            unsafe { ml.set_batch(s, t.batch) };
             unsafe { ml.copy::<VECTOR>(s, stage ^ 1, t, 0) };
         }
-        unsafe { ml.store_rows::<VECTOR, 4, 8>(tile, &r_acc) };
+        unsafe { ml.store_rows::<VECTOR, 4, 8>(tile, g_c, &r_acc) };
         let Some(t) = next else {
             return;
         };
