@@ -123,27 +123,7 @@ impl Call<'_> {
                 requirement: "TMA needs a 16-byte aligned start, and a leading dimension and batch stride that are multiples of 8 elements",
             });
         }
-        if self.problems_overlap() {
-            return Some(unsupported(
-                kernel,
-                "the problems of the batch overlap in A or B: a tensor map's batch dimension steps over whole matrices",
-            ));
-        }
         (self.params.k == 0).then(|| unsupported(kernel, "K = 0 (no k-block to load)"))
-    }
-
-    /// A nonzero batch stride of `A` or `B` shorter than one problem's matrix: legal for
-    /// inputs, but the Hopper kernel's 3-D tensor maps are only encoded for problems that do
-    /// not overlap (each dimension's stride at least the extent of the ones inside it).
-    fn problems_overlap(&self) -> bool {
-        let p = self.params;
-        let a_lines = if self.a_column_major() { p.k } else { p.m };
-        let b_lines = if self.b_column_major() { p.n } else { p.k };
-        let overlaps =
-            |stride: u64, lines: u32, ld: u32| stride != 0 && stride < lines as u64 * ld as u64;
-        p.batch > 1
-            && (overlaps(p.batch_stride_a, a_lines, p.lda)
-                || overlaps(p.batch_stride_b, b_lines, p.ldb))
     }
 
     fn mma_unsupported(&self, kernel: Kernel) -> Option<Error> {
@@ -483,14 +463,6 @@ mod tests {
         };
         let fp32 = plan(Kernel::Auto, &call(&odd, DType::F32, HOPPER)).unwrap();
         assert_eq!(fp32.entry, "tiled_f32_persistent_unaligned_batched");
-        // Problems whose A overlap: not for TMA, Auto takes mma.sync.
-        let overlapping = GemmParams {
-            batch_stride_a: 512 * 8,
-            batch_stride_c: 512 * 512,
-            ..batched
-        };
-        let bf16 = plan(Kernel::Auto, &call(&overlapping, DType::BF16, HOPPER)).unwrap();
-        assert!(bf16.entry.starts_with("mma_bf16_bf16_"), "{}", bf16.entry);
         assert!(KERNELS.iter().any(|k| k.name == fp32.entry));
     }
 
