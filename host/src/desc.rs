@@ -199,12 +199,19 @@ impl GemmDesc {
         }
     }
 
-    /// Elements a buffer must hold for `operand`: up to the last element of the last problem.
+    /// Elements a buffer must hold for `operand`: up to the last element of the last problem
+    /// (`usize::MAX` when that does not fit a `usize`; [`validate`](Self::validate) rejects
+    /// such a call).
     pub fn min_len(&self, operand: Operand) -> usize {
-        match self.problem_len(operand) {
-            0 => 0,
-            one => self.batch.saturating_sub(1) * self.batch_stride(operand) + one,
-        }
+        self.checked_min_len(operand).unwrap_or(usize::MAX)
+    }
+
+    /// [`min_len`](Self::min_len), or `None` on overflow.
+    fn checked_min_len(&self, operand: Operand) -> Option<usize> {
+        self.batch
+            .saturating_sub(1)
+            .checked_mul(self.batch_stride(operand))?
+            .checked_add(self.problem_len(operand))
     }
 
     /// Checks the dimensions, leading dimensions, batch strides, the 32-bit limits and the
@@ -241,15 +248,10 @@ impl GemmDesc {
                     min: line,
                 });
             }
-            let needed = self
-                .batch
-                .checked_sub(1)
-                .and_then(|b| b.checked_mul(self.batch_stride(operand)))
-                .and_then(|offset| offset.checked_add(self.problem_len(operand)))
-                .ok_or(Error::IndexOverflow {
-                    what: "batch stride × batch",
-                    value: self.batch_stride(operand),
-                })?;
+            let needed = self.checked_min_len(operand).ok_or(Error::IndexOverflow {
+                what: "batch stride × batch",
+                value: self.batch_stride(operand),
+            })?;
             if len < needed {
                 return Err(Error::BufferTooShort {
                     operand,
@@ -457,5 +459,27 @@ mod tests {
     #[test]
     fn k_zero_needs_no_a_or_b() {
         GemmDesc::new(2, 2, 0).validate(0, 0, 4).unwrap();
+    }
+
+    /// A buffer of `min_len` elements is what `validate` asks for, batched or not.
+    #[test]
+    fn min_len_is_what_validate_needs() {
+        for d in [
+            GemmDesc::new(3, 5, 7).with_batch(4, 30, 0, 16),
+            GemmDesc::new(2, 2, 0).with_batch(3, 4, 4, 4),
+        ] {
+            let lens = [Operand::A, Operand::B, Operand::C].map(|op| d.min_len(op));
+            d.validate(lens[0], lens[1], lens[2]).unwrap();
+            for short in 0..3 {
+                let mut l = lens;
+                if l[short] == 0 {
+                    continue;
+                }
+                l[short] -= 1;
+                assert!(d.validate(l[0], l[1], l[2]).is_err(), "{d:?} {short}");
+            }
+        }
+        let huge = GemmDesc::new(2, 2, 2).with_batch(1 << 30, usize::MAX / 4, 0, 4);
+        assert_eq!(huge.min_len(Operand::A), usize::MAX);
     }
 }
