@@ -97,18 +97,44 @@ impl Suite<'_> {
         ))
     }
 
-    fn property<I: Element, O: Element>(&self, kernel: Kernel) -> Result<String, String> {
-        let (align, align_c) = alignment(kernel, I::DTYPE);
+    /// Runs `cases` cases of `strategy` with `kernel`, from the suite's seed plus `stream`
+    /// (so that two tests of one kernel draw different cases): each must match the reference
+    /// and write nothing outside `C`.
+    fn run_cases<I: Element, O: Element>(
+        &self,
+        kernel: Kernel,
+        cases: u32,
+        stream: u64,
+        strategy: impl Strategy<Value = Case>,
+    ) -> Result<String, String> {
         let config = Config {
-            cases: self.cases,
+            cases,
             failure_persistence: None,
             ..Config::default()
         };
         let mut seed = [0u8; 32];
-        seed[..8].copy_from_slice(&self.seed.to_le_bytes());
+        seed[..8].copy_from_slice(&self.seed.wrapping_add(stream).to_le_bytes());
         let mut runner =
             TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed));
         let worst = std::cell::Cell::new(0.0f64);
+        runner
+            .run(&strategy, |case| {
+                let outcome = run_case::<I, O>(self.gemm, kernel, &case, Check::Full)
+                    .map_err(|e| TestCaseError::fail(format!("{case:?}: {e}")))?;
+                prop_assert!(!outcome.wrote_outside, "{case:?}: wrote outside C");
+                prop_assert!(outcome.passed(), "{case:?}: {}", outcome.comparison);
+                worst.set(worst.get().max(outcome.comparison.rel_frobenius()));
+                Ok(())
+            })
+            .map_err(|e| e.to_string())?;
+        Ok(format!(
+            "{cases} cases, worst rel. error {:.2e}",
+            worst.get()
+        ))
+    }
+
+    fn property<I: Element, O: Element>(&self, kernel: Kernel) -> Result<String, String> {
+        let (align, align_c) = alignment(kernel, I::DTYPE);
         let dim = 1usize..=300;
         let strategy = (
             dim.clone(),
@@ -135,21 +161,7 @@ impl Suite<'_> {
                     seed: s,
                 }
             });
-        runner
-            .run(&strategy, |case| {
-                let outcome = run_case::<I, O>(self.gemm, kernel, &case, Check::Full)
-                    .map_err(|e| TestCaseError::fail(format!("{e}")))?;
-                prop_assert!(!outcome.wrote_outside, "wrote outside C");
-                prop_assert!(outcome.passed(), "{}", outcome.comparison);
-                worst.set(worst.get().max(outcome.comparison.rel_frobenius()));
-                Ok(())
-            })
-            .map_err(|e| e.to_string())?;
-        Ok(format!(
-            "{} cases, worst rel. error {:.2e}",
-            self.cases,
-            worst.get()
-        ))
+        self.run_cases::<I, O>(kernel, self.cases, 0, strategy)
     }
 
     /// Random layouts (those `kernel` serves), batches of 1..=4 with strides that pad the
@@ -157,17 +169,6 @@ impl Suite<'_> {
     /// kernel's alignment, NaN-poisoned outputs.
     fn layouts_property<I: Element, O: Element>(&self, kernel: Kernel) -> Result<String, String> {
         let (align, align_c) = alignment(kernel, I::DTYPE);
-        let cases = (self.cases / 4).max(1);
-        let config = Config {
-            cases,
-            failure_persistence: None,
-            ..Config::default()
-        };
-        let mut seed = [0u8; 32];
-        seed[..8].copy_from_slice(&self.seed.wrapping_add(1).to_le_bytes());
-        let mut runner =
-            TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed));
-        let worst = std::cell::Cell::new(0.0f64);
         let choices = layouts(kernel);
         let dim = 1usize..=160;
         let strategy = (
@@ -204,8 +205,8 @@ impl Suite<'_> {
                         if strides[i] == 0 {
                             return 0;
                         }
-                        let (lines, line, ld) = d.storage(op);
-                        ((lines - 1) * ld + line).next_multiple_of(al[i]) + (strides[i] - 1) * al[i]
+                        // `d` is one problem: its `min_len` is one problem's extent.
+                        d.min_len(op).next_multiple_of(al[i]) + (strides[i] - 1) * al[i]
                     };
                     Case {
                         desc: d.with_batch(
@@ -221,20 +222,7 @@ impl Suite<'_> {
                     }
                 },
             );
-        runner
-            .run(&strategy, |case| {
-                let outcome = run_case::<I, O>(self.gemm, kernel, &case, Check::Full)
-                    .map_err(|e| TestCaseError::fail(format!("{case:?}: {e}")))?;
-                prop_assert!(!outcome.wrote_outside, "{case:?}: wrote outside C");
-                prop_assert!(outcome.passed(), "{case:?}: {}", outcome.comparison);
-                worst.set(worst.get().max(outcome.comparison.rel_frobenius()));
-                Ok(())
-            })
-            .map_err(|e| e.to_string())?;
-        Ok(format!(
-            "{cases} cases, worst rel. error {:.2e}",
-            worst.get()
-        ))
+        self.run_cases::<I, O>(kernel, (self.cases / 4).max(1), 1, strategy)
     }
 
     /// Every test of `kernel` with inputs `I` and output `O`.
