@@ -127,6 +127,7 @@ impl Gemm {
             output: O::DTYPE,
             arch: self.module.arch,
             sm_count: self.module.sm_count,
+            smem_per_sm: self.module.smem_per_sm,
             params: &params,
             input_lens: lens,
         };

@@ -36,12 +36,12 @@ impl fmt::Display for Schedule {
 /// The block tile of the `mma.sync` kernels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum MmaTile {
-    /// Chosen per call from the output shape and the SM count (see
+    /// Chosen per call from the output shape, the SM count and the shared memory per SM (see
     /// `tessera_kernels::select::mma_tile`).
     Auto,
-    /// 128 × 128 × 32, 4 warps.
+    /// 128 × 128 × 64, 4 warps, 3 stages (96 KiB): two blocks per SM where they fit.
     M128N128,
-    /// 128 × 256 × 32, 8 warps.
+    /// 128 × 256 × 64, 8 warps, 3 stages (144 KiB).
     M128N256,
 }
 

@@ -66,6 +66,8 @@ pub(crate) struct Entry {
 pub(crate) struct Module {
     pub arch: Arch,
     pub sm_count: u32,
+    /// Shared memory per SM in bytes (how many blocks of a tile configuration share one).
+    pub smem_per_sm: u32,
     entries: Vec<Entry>,
 }
 
@@ -87,6 +89,9 @@ impl Module {
         let sm_count = ctx.attribute(
             cudarc::driver::sys::CUdevice_attribute::CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT,
         )? as u32;
+        let smem_per_sm = ctx.attribute(
+            cudarc::driver::sys::CUdevice_attribute::CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_MULTIPROCESSOR,
+        )? as u32;
         let entries = table
             .iter()
             // Hopper-only kernels are not in the sm_80 PTX.
@@ -96,6 +101,7 @@ impl Module {
         Ok(Module {
             arch,
             sm_count,
+            smem_per_sm,
             entries,
         })
     }

@@ -39,6 +39,8 @@ pub(crate) struct Call<'a> {
     pub output: DType,
     pub arch: Arch,
     pub sm_count: u32,
+    /// Shared memory per SM in bytes.
+    pub smem_per_sm: u32,
     /// The launch parameters (with a row-major `C`: see `GemmDesc::with_row_major_c`).
     pub params: &'a GemmParams,
     /// Lengths in elements of the caller's `A` and `B` buffers (as `params` names them).
@@ -223,7 +225,7 @@ pub(crate) fn plan(kernel: Kernel, call: &Call) -> Result<Plan> {
             None => {
                 let p = call.params;
                 let shape = match tile {
-                    MmaTile::Auto => mma_tile(p.m, p.n, call.sm_count),
+                    MmaTile::Auto => mma_tile(p.m, p.n, call.sm_count, call.smem_per_sm),
                     MmaTile::M128N128 => &MMA_128X128,
                     MmaTile::M128N256 => &tessera_kernels::shapes::MMA_128X256,
                 };
@@ -301,6 +303,8 @@ mod tests {
                 output,
                 arch,
                 sm_count: 132,
+                // An H100's or an A100's.
+                smem_per_sm: if arch.is_hopper() { 228 } else { 164 } * 1024,
                 params: p,
                 input_lens: [usize::MAX; 2],
             },
@@ -371,6 +375,7 @@ mod tests {
                     output,
                     arch: HOPPER,
                     sm_count: 132,
+                    smem_per_sm: 228 * 1024,
                     params: &p,
                     input_lens: [usize::MAX; 2],
                 };
@@ -399,6 +404,7 @@ mod tests {
                 output: input,
                 arch,
                 sm_count: 132,
+                smem_per_sm: 228 * 1024,
                 params: p,
                 input_lens: [usize::MAX; 2],
             }
@@ -481,6 +487,7 @@ mod tests {
                     output: DType::F32,
                     arch: HOPPER,
                     sm_count: 132,
+                    smem_per_sm: 228 * 1024,
                     params: &p,
                     input_lens: [a_len, usize::MAX],
                 },
@@ -519,6 +526,7 @@ mod tests {
             output: DType::BF16,
             arch: HOPPER,
             sm_count: 132,
+            smem_per_sm: 228 * 1024,
             params: &p,
             input_lens: [usize::MAX; 2],
         };

@@ -94,6 +94,27 @@ impl LinearCombination {
         }
     }
 
+    /// Stores the pair `acc` to `p[0..2]`, without checks; `READ_C` is `beta != 0`, which the
+    /// caller tests once for a whole tile.
+    ///
+    /// # Safety
+    /// `p` is a writable (and, with `READ_C`, readable) pair of global elements aligned to
+    /// their size.
+    #[inline(always)]
+    pub unsafe fn store_pair_unchecked<O: Output, const READ_C: bool>(
+        &self,
+        p: *mut O,
+        acc: [f32; 2],
+    ) {
+        let out = if READ_C {
+            let old = unsafe { O::load2(p) };
+            [self.apply(acc[0], old[0]), self.apply(acc[1], old[1])]
+        } else {
+            [self.alpha * acc[0], self.alpha * acc[1]]
+        };
+        unsafe { O::store2(p, out) };
+    }
+
     /// `alpha · acc + beta · C[row][col ..= col + 1]`, reading only the elements inside the
     /// `m × n` matrix (`beta == 0`: none).
     ///

@@ -4,14 +4,14 @@
 //! emulation of `ldmatrix` and of the `mma.m16n8k16` fragment layouts (as the PTX ISA
 //! documents them; see `arch::mma`).
 //!
-//! Tiles: `A` is `BM × 32` (k-contiguous, [`A_ROW_CHUNKS`] chunks of 16 bytes per row), `B` is
-//! `32 × BN` (n-contiguous, `BN / 8` chunks per row), both laid out by [`swizzle::offset`].
+//! Tiles: `A` is `BM × 64` (k-contiguous, [`A_ROW_CHUNKS`] chunks of 16 bytes per row), `B` is
+//! `64 × BN` (n-contiguous, `BN / 8` chunks per row), both laid out by [`swizzle::offset`].
 //! A warp tile is 64 × 64: 4 m16 tiles × 8 n8 tiles.
 
 use crate::swizzle;
 
-/// 16-byte chunks per row of the `A` tile (32 16-bit elements).
-pub const A_ROW_CHUNKS: u32 = 4;
+/// 16-byte chunks per row of the `A` tile (64 16-bit elements).
+pub const A_ROW_CHUNKS: u32 = 8;
 
 /// Thread `t`'s chunk `(row, chunk)` in the first copy pass over a tile with `row_chunks`
 /// chunks per row. Pass `j` is `row + j · threads / row_chunks` at byte offset
@@ -28,8 +28,9 @@ pub const fn a_lane_offset(warp_m: u32, lane: u32) -> u32 {
     swizzle::offset(warp_m * 64 + lane % 16, lane / 16, A_ROW_CHUNKS)
 }
 
-/// The `ldmatrix.x4` address of m-tile `mi`, k16 step `k16` from [`a_lane_offset`]: m-tiles
-/// are 16 rows (one swizzle period of `A`) apart, an add; step 1 is chunk bit 1, an XOR.
+/// The `ldmatrix.x4` address of m-tile `mi`, k16 step `k16` (0..4) from [`a_lane_offset`]:
+/// m-tiles are 16 rows (two swizzle periods of `A`) apart, an add; the step is chunk bits
+/// 1..3, an XOR.
 pub const fn a_fragment_offset(a_lane: u32, mi: u32, k16: u32) -> u32 {
     (a_lane ^ (k16 * 2 * 16)) + mi * 16 * A_ROW_CHUNKS * 16
 }
@@ -43,8 +44,8 @@ pub const fn b_lane_offset(warp_n: u32, lane: u32, b_row_chunks: u32) -> u32 {
 }
 
 /// The `ldmatrix.x4.trans` address of n-tiles `2·pair, 2·pair + 1`, k16 step `k16` from
-/// [`b_lane_offset`]: step 1 is 16 k-rows (whole swizzle periods) down, an add; pairs are
-/// chunk bits 1..3, an XOR (`pair < 4`).
+/// [`b_lane_offset`]: step `k16` is `16 · k16` k-rows (whole swizzle periods) down, an add;
+/// pairs are chunk bits 1..3, an XOR (`pair < 4`).
 pub const fn b_fragment_offset(b_lane: u32, pair: u32, k16: u32, b_row_chunks: u32) -> u32 {
     (b_lane ^ (pair * 2 * 16)) + k16 * 16 * b_row_chunks * 16
 }
@@ -112,10 +113,10 @@ mod tests {
             let (threads, bm, bn) = (32 * warps_m * warps_n, 64 * warps_m, 64 * warps_n);
             let b_row_chunks = bn / 8;
             let s_a = fill(0, bm, A_ROW_CHUNKS, threads);
-            let s_b = fill(1, 32, b_row_chunks, threads);
+            let s_b = fill(1, crate::shapes::MMA_BLOCK_K, b_row_chunks, threads);
             for warp in 0..warps_m * warps_n {
                 let (wm, wn) = (warp / warps_n, warp % warps_n);
-                for k16 in 0..2 {
+                for k16 in 0..crate::shapes::MMA_BLOCK_K / 16 {
                     for mi in 0..4 {
                         let addr = core::array::from_fn(|l| {
                             a_fragment_offset(a_lane_offset(wm, l as u32), mi, k16)

@@ -76,8 +76,9 @@ pub const WGMMA_PINGPONG: Sm90Config = Sm90Config {
 /// shared memory per `mma`; the block tile is a grid of such warps.
 pub const MMA_WARP_M: u32 = 64;
 pub const MMA_WARP_N: u32 = 64;
-/// k-extent of one pipeline stage of the tensor-core kernels (two `mma` k16 steps).
-pub const MMA_BLOCK_K: u32 = 32;
+/// k-extent of one pipeline stage of the tensor-core kernels: four `mma` k16 steps per
+/// barrier, and 128-byte rows of `A` in shared memory.
+pub const MMA_BLOCK_K: u32 = 64;
 
 /// A configuration of the `mma.sync` kernels (`mainloop::sm80_mma_sync`): block tile (a grid
 /// of 64 × 64 warp tiles), depth of the `cp.async` pipeline, and the blocks per SM the
@@ -120,9 +121,9 @@ impl MmaShape {
     }
 }
 
-/// 128 × 128 × 32, 2 × 2 warps (128 threads), 4 stages (64 KiB): two blocks per SM on A100
-/// and H100 (2 × 128 threads × 255 registers fit the register file).
-pub const MMA_128X128: MmaShape = MmaShape::new(128, 128, 4, 2);
-/// 128 × 256 × 32, 2 × 4 warps (256 threads), 4 stages (96 KiB): one block per SM, so the
-/// pipeline is the only latency hiding and gets one stage more than the 128 × 128 tile's.
-pub const MMA_128X256: MmaShape = MmaShape::new(128, 256, 4, 1);
+/// 128 × 128 × 64, 2 × 2 warps (128 threads), 3 stages (96 KiB): two blocks per SM on H100
+/// (2 × 128 threads × 255 registers fit the register file), one on A100.
+pub const MMA_128X128: MmaShape = MmaShape::new(128, 128, 3, 2);
+/// 128 × 256 × 64, 2 × 4 warps (256 threads), 3 stages (144 KiB, within A100's 163 KiB per
+/// block): one block per SM.
+pub const MMA_128X256: MmaShape = MmaShape::new(128, 256, 3, 1);

@@ -3,45 +3,42 @@
 //! f32 accumulation, output `Out` (`In` or `f32`).
 //!
 //! # Tiling
-//! Block tile `64·WARPS_M × 64·WARPS_N × 32` ([`MmaShape`]): warp `w` sits at
+//! Block tile `64·WARPS_M × 64·WARPS_N × 64` ([`MmaShape`]): warp `w` sits at
 //! `(w / WARPS_N, w % WARPS_N)` and owns a 64 × 64 warp tile, i.e. `MI × NI = 4 × 8` m16n8
-//! accumulator tiles (128 f32 per thread). One stage holds a 32-wide k-slice: two k16 steps.
+//! accumulator tiles (128 f32 per thread). One stage holds a 64-wide k-slice: four k16 steps,
+//! so the block meets at one barrier per four steps of `mma`s.
 //!
 //! # Shared memory
-//! `STAGES` stages, each the `A` tile (`BM` rows × 32 k, k-contiguous, 4 chunks of 16 bytes
-//! per row) then the `B` tile (32 k-rows × `BN`, n-contiguous, `BN / 8` chunks per row), both
+//! `STAGES` stages, each the `A` tile (`BM` rows × 64 k, k-contiguous, 8 chunks of 16 bytes
+//! per row) then the `B` tile (64 k-rows × `BN`, n-contiguous, `BN / 8` chunks per row), both
 //! XOR-swizzled by [`swizzle::offset`] so that the `cp.async` writes and the `ldmatrix`
 //! reads are free of bank conflicts (the docs of [`swizzle`] say why).
 //!
 //! # Thread mapping
 //! - Global → shared: chunk `i` of a tile (row-major: row `i / row_chunks`, chunk
 //!   `i % row_chunks`) is copied by thread `i % THREADS`, so a warp reads whole contiguous
-//!   rows of `A` (4 lanes per 64 bytes) and of `B` (16 or 32 lanes per row).
+//!   rows of `A` (8 lanes per 128 bytes) and of `B` (16 or 32 lanes per row).
 //! - Shared → registers, per k16 step (fragment layouts in [`crate::arch::mma`], addresses in
 //!   [`crate::mma_layout`], where a host test checks them against the layouts): the `A`
 //!   fragment of m-tile `mi` is one `ldmatrix.x4` with lane `l` addressing row
-//!   `mi·16 + l % 16`, k-chunk `l / 16` (matrices: rows 0–7/8–15 × k 0–7/8–15, in `a[0..4]`
-//!   order). The `B` fragments of n-tiles `2j, 2j+1` are one `ldmatrix.x4.trans` with lane
-//!   `l` addressing k-row `l % 16`, n-chunk `2j + l / 16` (matrices: k 0–7/8–15 × n-tile
-//!   `2j`/`2j+1`): `.trans` turns the n-contiguous rows into the k-pairs per column that
-//!   `mma`'s `.col` operand wants.
+//!   `mi·16 + l % 16`, k-chunk `2·step + l / 16` (matrices: rows 0–7/8–15 × k 0–7/8–15, in
+//!   `a[0..4]` order). The `B` fragments of n-tiles `2j, 2j+1` are one `ldmatrix.x4.trans`
+//!   with lane `l` addressing k-row `16·step + l % 16`, n-chunk `2j + l / 16` (matrices:
+//!   k 0–7/8–15 × n-tile `2j`/`2j+1`): `.trans` turns the n-contiguous rows into the k-pairs
+//!   per column that `mma`'s `.col` operand wants.
 //!
 //! # Pipeline
 //! The k-tiles a block computes form one stream, tile after tile. A copy *producer*
 //! ([`Copies`]) runs `STAGES - 1` k-tiles ahead of the `mma` *consumer*, one `cp.async`
-//! group per k-tile (empty past the end of the stream, so that every step commits exactly
-//! one group and `wait_group(STAGES - 2)` always means "the next k-tile has landed"). Each
-//! k-tile (index `g` in the stream, stage `g % STAGES`):
+//! group per k-tile (empty past the end of the stream, so that every k-tile commits exactly
+//! one group and `wait_group(STAGES - 2)` always means "the next k-tile has landed"). The
+//! fragments are double-buffered in registers: each k16 step first issues the `ldmatrix`es
+//! of the next step, then the `mma`s of this one. Per k-tile `g` (stage `g % STAGES`):
 //!
-//! 1. load the fragments of k16 step 1 of stage `g` into registers;
-//! 2. issue the copies of k-tile `g + STAGES - 1` into stage `(g - 1) % STAGES`, which every
-//!    warp finished reading before the barrier of k-tile `g - 1`;
-//! 3. `mma` on the fragments of step 0 (loaded one step earlier);
-//! 4. `wait_group(STAGES - 2)` and barrier: k-tile `g + 1` is in shared memory, for all;
-//! 5. load the fragments of step 0 of stage `g + 1`; `mma` on those of step 1.
-//!
-//! So fragments are double-buffered in registers (the next step's `ldmatrix` is in flight
-//! during this step's `mma`) and there is one barrier per k-tile.
+//! - step 0: also issue the copies of k-tile `g + STAGES - 1` into stage `(g - 1) % STAGES`,
+//!   which every warp finished reading before the barrier of k-tile `g - 1`;
+//! - step 3: first `wait_group(STAGES - 2)` and barrier (k-tile `g + 1` is in shared memory,
+//!   for all), so that the next step's fragments come from stage `g + 1`.
 //!
 //! # Persistence
 //! The stream does not drain between tiles: the producer walks into the next tile of the
@@ -52,14 +49,16 @@
 //! one tile per block and this reduces to the usual prologue and mainloop.
 //!
 //! # Edges
-//! Chunks outside the matrix are zero-filled by `cp.async` with a source size of 0, and a
-//! chunk that straddles `K` (rows of `A`) or `N` (rows of `B`) copies only its valid
-//! elements: no read outside the caller's buffers, and the padding holds zeros on both
-//! operands (so that garbage cannot turn into NaN). Stores are masked per element pair.
+//! A k-tile whose `A` or `B` tile lies inside its matrix is copied without any check: one
+//! address per thread, the passes a constant number of rows apart. At an edge, chunks outside
+//! the matrix are zero-filled by `cp.async` with a source size of 0, and a chunk that
+//! straddles `K` (rows of `A`) or `N` (rows of `B`) copies only its valid elements: no read
+//! outside the caller's buffers, and the padding holds zeros on both operands (so that
+//! garbage cannot turn into NaN). Stores are masked per element pair.
 
 use crate::arch::cp_async;
 use crate::arch::mma::{MmaInput, ldmatrix_x4, ldmatrix_x4_trans};
-use crate::arch::{smem, sync, thread};
+use crate::arch::{self, smem, sync, thread};
 use crate::epilogue::{LinearCombination, Output};
 use crate::mma_layout::{
     A_ROW_CHUNKS, a_fragment_offset, a_lane_offset, b_fragment_offset, b_lane_offset, copy_chunk,
@@ -72,6 +71,8 @@ use crate::shapes::{MMA_BLOCK_K, MMA_WARP_M, MMA_WARP_N};
 use crate::{swizzle, unroll};
 
 const BK: u32 = MMA_BLOCK_K;
+/// k16 `mma` steps per stage.
+const K16_STEPS: usize = (BK / 16) as usize;
 /// m16 tiles per warp tile.
 const MI: usize = (MMA_WARP_M / 16) as usize;
 /// n8 tiles per warp tile.
@@ -80,10 +81,7 @@ const NI: usize = (MMA_WARP_N / 8) as usize;
 const ELEM: u32 = 2;
 
 const _: () = {
-    assert!(
-        BK == 32,
-        "the k-loop is written for two k16 steps per stage"
-    );
+    assert!(K16_STEPS == 4, "the unroll! of the k-loop");
     assert!(A_ROW_CHUNKS == BK * ELEM / 16);
     assert!(
         MI == 4 && NI == 8,
@@ -163,6 +161,36 @@ fn next_stage<G: Tiling>(s: u32) -> u32 {
     if s + 1 == G::STAGES { 0 } else { s + 1 }
 }
 
+/// How much checking a k-tile's copy of one operand needs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Edge {
+    /// The tile lies inside the matrix: every chunk is whole, no check.
+    Inside,
+    /// Rows or chunks may lie outside the matrix (zero-filled); none is cut.
+    Masked,
+    /// As `Masked`, and a chunk may cross the last column.
+    Cut,
+}
+
+impl Edge {
+    /// The checks the `tile_rows × tile_cols` tile at `(row0, col0)` of a `rows × cols`
+    /// matrix needs.
+    #[inline(always)]
+    fn of(
+        (row0, col0): (u32, u32),
+        (tile_rows, tile_cols): (u32, u32),
+        (rows, cols): (u32, u32),
+    ) -> Self {
+        if row0 + tile_rows <= rows && col0 + tile_cols <= cols {
+            Edge::Inside
+        } else if cols.is_multiple_of(8) || col0 + tile_cols <= cols {
+            Edge::Masked
+        } else {
+            Edge::Cut
+        }
+    }
+}
+
 /// One thread's chunks of a shared tile with `row_chunks` chunks per row: pass `j` copies
 /// row `row + j · THREADS / row_chunks`, elements `col .. col + 8`, to `dst + j · THREADS · 16`
 /// (passes are whole swizzle periods apart, see [`Tiling::CHECK`]).
@@ -184,70 +212,83 @@ impl ThreadChunks {
         }
     }
 
-    /// Copies pass `j` of the tile whose top-left element is `(row0, col0)` of the row-major
-    /// `rows × cols` matrix `g` (leading dimension `ld` elements) into the shared tile at
-    /// `s_tile`. Outside the matrix it zero-fills; a chunk crossing column `cols` copies the
-    /// elements before it and zero-fills the rest.
+    /// Copies this thread's `passes` chunks of the tile whose top-left element is
+    /// `(row0, col0)` of the row-major `rows × cols` matrix `g` (leading dimension `ld`
+    /// elements) into the shared tile at `s_tile`, with the checks `EDGE` asks for (an
+    /// [`Edge`] as `u8`): outside the matrix it zero-fills; a chunk crossing column `cols`
+    /// copies the elements before it and zero-fills the rest. Cut chunks go through
+    /// [`cp_async::copy_16_at_edge`], whose synchronous path costs a branch per chunk; the
+    /// caller decides once per k-tile, so interior tiles keep plain `cp.async`.
     ///
     /// # Safety
     /// `g` and `ld` keep every chunk 16-byte aligned (a 16-byte aligned base, `ld` a multiple
-    /// of 8); `col0` is a multiple of 8; as [`cp_async::copy_16`] for the destination; without `CUT`, no chunk
-    /// crosses column `cols`.
-    ///
-    /// `CUT`: a chunk of this pass may cross column `cols`. Such chunks are copied with
-    /// [`cp_async::copy_16_at_edge`], whose synchronous path costs a branch per chunk; the
-    /// caller decides once per tile, so interior tiles keep plain `cp.async`.
+    /// of 8); `col0` is a multiple of 8; as [`cp_async::copy_16`] for the destination; the
+    /// tile is inside the matrix for [`Edge::Inside`], and no chunk crosses column `cols`
+    /// unless [`Edge::Cut`].
     #[inline(always)]
-    unsafe fn copy<G: Tiling, const CUT: bool>(
-        &self,
-        j: u32,
-        row_chunks: u32,
-        s_tile: u32,
-        (g, ld): (u64, u32),
-        (rows, cols): (u32, u32),
-        (row0, col0): (u32, u32),
-    ) {
-        let (g_row, g_col) = (
-            row0 + self.row + j * (G::THREADS / row_chunks),
-            col0 + self.col,
-        );
-        let inside = g_row < rows && g_col < cols;
-        let src_bytes = if inside {
-            (cols - g_col).min(8) * ELEM
-        } else {
-            0
-        };
-        // Out of range: read nothing, from an address that is certainly valid and aligned.
-        let src = if inside {
-            g + (g_row as u64 * ld as u64 + g_col as u64) * ELEM as u64
-        } else {
-            g
-        };
-        let dst = s_tile + self.dst + j * G::THREADS * 16;
-        if CUT {
-            unsafe { cp_async::copy_16_at_edge(dst, src as *const u8, src_bytes) };
-        } else {
-            unsafe { cp_async::copy_16(dst, src as *const u8, src_bytes) };
-        }
-    }
-}
-
-impl ThreadChunks {
-    /// All `passes` of [`ThreadChunks::copy`] for one tile (`passes` is a constant of the
-    /// tiling, so the loop unrolls).
-    ///
-    /// # Safety
-    /// As [`ThreadChunks::copy`].
-    #[inline(always)]
-    unsafe fn copy_tile<G: Tiling, const CUT: bool>(
+    unsafe fn copy_tile<G: Tiling, const EDGE: u8>(
         &self,
         passes: usize,
         row_chunks: u32,
         s_tile: u32,
-        (g, extent, origin): ((u64, u32), (u32, u32), (u32, u32)),
+        ((g, ld), (rows, cols), (row0, col0)): ((u64, u32), (u32, u32), (u32, u32)),
     ) {
+        let pass_rows = G::THREADS / row_chunks;
+        let (row, col) = (row0 + self.row, col0 + self.col);
+        // Pass 0's source; pass j's is j · pass_rows rows further, an add. The offsets of the
+        // passes are computed here, per k-tile: hoisted out of the k-loop, they would take a
+        // 64-bit register pair each through the whole mainloop.
+        let ld = arch::pinned(ld);
+        let src0 = g + (row as u64 * ld as u64 + col as u64) * ELEM as u64;
+        let pass_bytes = pass_rows as u64 * ld as u64 * ELEM as u64;
         for j in 0..passes as u32 {
-            unsafe { self.copy::<G, CUT>(j, row_chunks, s_tile, g, extent, origin) };
+            let dst = s_tile + self.dst + j * G::THREADS * 16;
+            let src = src0 + j as u64 * pass_bytes;
+            if EDGE == Edge::Inside as u8 {
+                unsafe { cp_async::copy_16(dst, src as *const u8, 16) };
+                continue;
+            }
+            let inside = row + j * pass_rows < rows && col < cols;
+            let src_bytes = if inside {
+                (cols - col).min(8) * ELEM
+            } else {
+                0
+            };
+            // Out of range: read nothing, from an address that is certainly valid and aligned.
+            let src = if inside { src } else { g } as *const u8;
+            if EDGE == Edge::Cut as u8 {
+                unsafe { cp_async::copy_16_at_edge(dst, src, src_bytes) };
+            } else {
+                unsafe { cp_async::copy_16(dst, src, src_bytes) };
+            }
+        }
+    }
+
+    /// [`ThreadChunks::copy_tile`] with the checks `edge` needs.
+    ///
+    /// # Safety
+    /// As [`ThreadChunks::copy_tile`], `edge` the tile's [`Edge::of`].
+    #[inline(always)]
+    unsafe fn copy<G: Tiling>(
+        &self,
+        edge: Edge,
+        passes: usize,
+        row_chunks: u32,
+        s_tile: u32,
+        tile: ((u64, u32), (u32, u32), (u32, u32)),
+    ) {
+        unsafe {
+            match edge {
+                Edge::Inside => {
+                    self.copy_tile::<G, { Edge::Inside as u8 }>(passes, row_chunks, s_tile, tile)
+                }
+                Edge::Masked => {
+                    self.copy_tile::<G, { Edge::Masked as u8 }>(passes, row_chunks, s_tile, tile)
+                }
+                Edge::Cut => {
+                    self.copy_tile::<G, { Edge::Cut as u8 }>(passes, row_chunks, s_tile, tile)
+                }
+            }
         }
     }
 }
@@ -299,25 +340,11 @@ impl<S: TileScheduler, G: Tiling> Copies<S, G> {
             let [g_a, g_b, _] = p.batch_operands(tile.batch, 2, 2);
             let a = ((g_a, p.lda), (p.m, p.k), (tile.m * G::BM, k0));
             let b = ((g_b, p.ldb), (p.k, p.n), (k0, tile.n * G::BN));
-            // Only the last k-tile of `A` and the last column of tiles of `B` can hold chunks
-            // cut by the matrix edge, and only when K or N is not a multiple of 8.
-            let a_cut = !p.k.is_multiple_of(8) && k0 + BK > p.k;
-            let b_cut = !p.n.is_multiple_of(8) && (tile.n + 1) * G::BN > p.n;
             unsafe {
-                if a_cut {
-                    self.a
-                        .copy_tile::<G, true>(G::A_PASSES, A_ROW_CHUNKS, s_a, a);
-                } else {
-                    self.a
-                        .copy_tile::<G, false>(G::A_PASSES, A_ROW_CHUNKS, s_a, a);
-                }
-                if b_cut {
-                    self.b
-                        .copy_tile::<G, true>(G::B_PASSES, G::B_ROW_CHUNKS, s_b, b);
-                } else {
-                    self.b
-                        .copy_tile::<G, false>(G::B_PASSES, G::B_ROW_CHUNKS, s_b, b);
-                }
+                let edge = Edge::of(a.2, (G::BM, BK), a.1);
+                self.a.copy::<G>(edge, G::A_PASSES, A_ROW_CHUNKS, s_a, a);
+                let edge = Edge::of(b.2, (BK, G::BN), b.1);
+                self.b.copy::<G>(edge, G::B_PASSES, G::B_ROW_CHUNKS, s_b, b);
             }
         }
         cp_async::commit();
@@ -358,13 +385,13 @@ impl<G: Tiling> Reads<G> {
         }
     }
 
-    /// The fragments of k16 step `K16` (0 or 1) of the current stage.
+    /// The fragments of k16 step `k16` (a constant after unrolling) of the current stage.
     ///
     /// # Safety
     /// The current stage holds a landed k-tile (or stale data, past the end of the stream);
     /// the whole warp calls it.
     #[inline(always)]
-    unsafe fn load<const K16: u32>(&self, smem: u32) -> Fragments {
+    unsafe fn load(&self, smem: u32, k16: u32) -> Fragments {
         let s_a = stage_address::<G>(smem, self.stage);
         let s_b = s_a + G::A_BYTES;
         let mut f = Fragments {
@@ -372,11 +399,11 @@ impl<G: Tiling> Reads<G> {
             b: [[0; 2]; NI],
         };
         unroll!(M in 0..4 => {
-            let a = a_fragment_offset(self.a_lane, M as u32, K16);
+            let a = a_fragment_offset(self.a_lane, M as u32, k16);
             f.a[M] = unsafe { ldmatrix_x4(s_a + a) };
         });
         unroll!(J in 0..4 => {
-            let b = b_fragment_offset(self.b_lane, J as u32, K16, G::B_ROW_CHUNKS);
+            let b = b_fragment_offset(self.b_lane, J as u32, k16, G::B_ROW_CHUNKS);
             let r = unsafe { ldmatrix_x4_trans(s_b + b) };
             f.b[2 * J] = [r[0], r[1]];
             f.b[2 * J + 1] = [r[2], r[3]];
@@ -424,6 +451,20 @@ unsafe fn store<Out: Output>(
     };
     let c = c as *mut Out;
     let (row0, col0) = (origin.0 + lane / 4, origin.1 + (lane % 4) * 2);
+    if origin.0 + MMA_WARP_M <= p.m && origin.1 + MMA_WARP_N <= p.n {
+        // The warp tile lies inside C: no check per pair, and `beta` is tested once. The row
+        // offsets are the same for every tile: pinned here, not held through the mainloop.
+        let ldc = arch::pinned(p.ldc);
+        let base = unsafe { c.add(row0 as usize * ldc as usize + col0 as usize) };
+        unsafe {
+            if p.beta == 0.0 {
+                store_inside::<Out, false>(&epilogue, base, ldc, r_acc);
+            } else {
+                store_inside::<Out, true>(&epilogue, base, ldc, r_acc);
+            }
+        }
+        return;
+    }
     unroll!(M in 0..4 => {
         unroll!(N in 0..8 => {
             let (row, col) = (row0 + M as u32 * 16, col0 + N as u32 * 8);
@@ -432,6 +473,32 @@ unsafe fn store<Out: Output>(
                 epilogue.store_pair(c, p.ldc, (p.m, p.n), (row, col), [acc[0], acc[1]], true);
                 epilogue.store_pair(c, p.ldc, (p.m, p.n), (row + 8, col), [acc[2], acc[3]], true);
             }
+        });
+    });
+}
+
+/// [`store`] for a warp tile inside `C`: `base` is this lane's first pair (row `g`, columns
+/// `2q, 2q + 1` of m16n8 tile (0, 0)); `READ_C` is `beta != 0`.
+///
+/// # Safety
+/// As [`store`], and the warp tile lies inside `C`.
+#[inline(always)]
+unsafe fn store_inside<Out: Output, const READ_C: bool>(
+    epilogue: &LinearCombination,
+    base: *mut Out,
+    ldc: u32,
+    r_acc: &[[[f32; 4]; NI]; MI],
+) {
+    unroll!(M in 0..4 => {
+        unroll!(H in 0..2 => {
+            // Row `M·16 + H·8` of the warp tile: registers 2H, 2H + 1 of each m16n8 tile.
+            let row = unsafe { base.add((M * 16 + H * 8) * ldc as usize) };
+            unroll!(N in 0..8 => {
+                let acc = &r_acc[M][N];
+                unsafe {
+                    epilogue.store_pair_unchecked::<Out, READ_C>(row.add(N * 8), [acc[2 * H], acc[2 * H + 1]])
+                };
+            });
         });
     });
 }
@@ -489,21 +556,27 @@ unsafe fn run<S: TileScheduler + Copy, In: MmaInput, Out: Output, G: Tiling>(p: 
     }
     cp_async::wait_group(pending);
     sync::threads();
-    let mut f = unsafe { reads.load::<0>(smem) };
+    // Fragments of the step being multiplied and of the next one.
+    let mut f = [unsafe { reads.load(smem, 0) }; 2];
 
     loop {
         let mut r_acc = [[[0.0f32; 4]; NI]; MI]; // (MI, NI) m16n8 tiles of this warp
         for _ in 0..copies.k_tiles {
-            let f1 = unsafe { reads.load::<1>(smem) };
-            // The stage written now was last read before the previous k-tile's barrier.
-            unsafe { copies.next(smem) };
-            mma::<In>(&mut r_acc, &f);
-            cp_async::wait_group(pending);
-            sync::threads();
-            reads.advance();
-            // Past the last k-tile of the block this reads a stage nobody writes: unused.
-            f = unsafe { reads.load::<0>(smem) };
-            mma::<In>(&mut r_acc, &f1);
+            unroll!(STEP in 0..4 => {
+                if STEP == K16_STEPS - 1 {
+                    // The next k-tile's first fragments are read below.
+                    cp_async::wait_group(pending);
+                    sync::threads();
+                    reads.advance();
+                }
+                // Past the last k-tile of the block this reads a stage nobody writes: unused.
+                f[(STEP + 1) % 2] = unsafe { reads.load(smem, ((STEP + 1) % K16_STEPS) as u32) };
+                if STEP == 0 {
+                    // The stage written now was last read before the previous k-tile's barrier.
+                    unsafe { copies.next(smem) };
+                }
+                mma::<In>(&mut r_acc, &f[STEP % 2]);
+            });
         }
         // The tile just computed: `has_next` said it exists.
         let Some(tile) = tiles.next() else { return };
