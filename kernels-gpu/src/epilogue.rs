@@ -94,25 +94,21 @@ impl LinearCombination {
         }
     }
 
-    /// Stores the pair `acc` to `p[0..2]`, without checks; `READ_C` is `beta != 0`, which the
+    /// Stores the four `acc` to `p[0..4]`, without checks; `READ_C` is `beta != 0`, which the
     /// caller tests once for a whole tile.
     ///
     /// # Safety
-    /// `p` is a writable (and, with `READ_C`, readable) pair of global elements aligned to
+    /// `p` is a writable (and, with `READ_C`, readable) run of four global elements aligned to
     /// their size.
     #[inline(always)]
-    pub unsafe fn store_pair_unchecked<O: Output, const READ_C: bool>(
-        &self,
-        p: *mut O,
-        acc: [f32; 2],
-    ) {
+    pub unsafe fn store4_unchecked<O: Output, const READ_C: bool>(&self, p: *mut O, acc: [f32; 4]) {
         let out = if READ_C {
-            let old = unsafe { O::load2(p) };
-            [self.apply(acc[0], old[0]), self.apply(acc[1], old[1])]
+            let old = unsafe { O::load4(p) };
+            [0, 1, 2, 3].map(|i| self.apply(acc[i], old[i]))
         } else {
-            [self.alpha * acc[0], self.alpha * acc[1]]
+            acc.map(|a| self.alpha * a)
         };
-        unsafe { O::store2(p, out) };
+        unsafe { O::store4(p, out) };
     }
 
     /// `alpha · acc + beta · C[row][col ..= col + 1]`, reading only the elements inside the
@@ -171,6 +167,12 @@ pub trait Output: Sized {
     /// # Safety
     /// `p` is a writable global address aligned to `size_of::<Self>()`.
     unsafe fn store1(p: *mut Self, v: f32);
+    /// # Safety
+    /// `p` is a readable global address aligned to `4 · size_of::<Self>()`.
+    unsafe fn load4(p: *const Self) -> [f32; 4];
+    /// # Safety
+    /// `p` is a writable global address aligned to `4 · size_of::<Self>()`.
+    unsafe fn store4(p: *mut Self, v: [f32; 4]);
     /// Stores a pair, converted, at shared address `addr`.
     ///
     /// # Safety
@@ -194,6 +196,14 @@ impl Output for f32 {
     #[inline(always)]
     unsafe fn store1(p: *mut f32, v: f32) {
         unsafe { global::store_f32(p, v) }
+    }
+    #[inline(always)]
+    unsafe fn load4(p: *const f32) -> [f32; 4] {
+        unsafe { global::load_f32x4(p) }
+    }
+    #[inline(always)]
+    unsafe fn store4(p: *mut f32, v: [f32; 4]) {
+        unsafe { global::store_f32x4(p, v) }
     }
     #[inline(always)]
     unsafe fn store2_shared(addr: u32, v: [f32; 2]) {
@@ -221,6 +231,16 @@ macro_rules! half_output {
             #[inline(always)]
             unsafe fn store1(p: *mut $t, v: f32) {
                 unsafe { global::store_b16(p as *mut u16, $narrow(v)) }
+            }
+            #[inline(always)]
+            unsafe fn load4(p: *const $t) -> [f32; 4] {
+                let [lo, hi] = unsafe { global::load_b32x2(p as *const u32) };
+                [lo, lo >> 16, hi, hi >> 16].map(|bits| $widen(bits as u16))
+            }
+            #[inline(always)]
+            unsafe fn store4(p: *mut $t, v: [f32; 4]) {
+                let words = [$pack([v[0], v[1]]), $pack([v[2], v[3]])];
+                unsafe { global::store_b32x2(p as *mut u32, words) }
             }
             #[inline(always)]
             unsafe fn store2_shared(addr: u32, v: [f32; 2]) {

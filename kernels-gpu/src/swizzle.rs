@@ -8,7 +8,7 @@
 //! Two access patterns must be conflict-free:
 //! - `ldmatrix` reads one 8 × 8 matrix per cycle: **8 consecutive rows, one chunk column**.
 //!   Unswizzled, rows of a multiple of 128 bytes put all 8 in one bank group (8-way
-//!   conflict); 64-byte rows (the `A` tile, `BLOCK_K = 32`) still put 2 rows per group.
+//!   conflict); 64-byte rows (4 chunks) still put 2 rows per group.
 //! - `cp.async` writes 16 bytes per thread, 8 threads per cycle: **8 consecutive chunks** in
 //!   row-major order, so that a warp's global reads stay contiguous.
 //!
@@ -47,8 +47,8 @@ mod tests {
     extern crate std;
     use std::collections::HashSet;
 
-    /// Row widths of the kernels' tiles: `A` has 4 chunks (`BLOCK_K = 32`), `B` has
-    /// `BLOCK_N / 8`; 2 and 8 for completeness.
+    /// Row widths of the kernels' tiles: `A` has 8 chunks (`BLOCK_K = 64`), `B` has
+    /// `BLOCK_N / 8`; 2 and 4 for completeness.
     const WIDTHS: [u32; 6] = [2, 4, 8, 16, 32, 64];
 
     fn bank_group(offset: u32) -> u32 {

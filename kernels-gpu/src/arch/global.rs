@@ -81,6 +81,32 @@ pub unsafe fn store_f32x2(p: *mut f32, v: [f32; 2]) {
     };
 }
 
+/// 64 bits as two 32-bit words, e.g. four 16-bit elements.
+///
+/// # Safety
+/// `p` is a readable global address aligned to 8 bytes.
+#[inline(always)]
+pub unsafe fn load_b32x2(p: *const u32) -> [u32; 2] {
+    let (x, y): (u32, u32);
+    unsafe {
+        asm!("ld.global.v2.b32 {{{}, {}}}, [{}];", out(reg32) x, out(reg32) y, in(reg64) p,
+            options(readonly, nostack, pure))
+    };
+    [x, y]
+}
+
+/// 64 bits as two 32-bit words.
+///
+/// # Safety
+/// `p` is a writable global address aligned to 8 bytes.
+#[inline(always)]
+pub unsafe fn store_b32x2(p: *mut u32, v: [u32; 2]) {
+    unsafe {
+        asm!("st.global.v2.b32 [{}], {{{}, {}}};", in(reg64) p, in(reg32) v[0], in(reg32) v[1],
+            options(nostack))
+    };
+}
+
 /// 32 bits, e.g. a pair of 16-bit elements.
 ///
 /// # Safety

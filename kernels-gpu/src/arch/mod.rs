@@ -13,6 +13,7 @@ pub mod sync;
 pub mod thread;
 pub mod timer;
 pub mod unroll;
+pub mod warp;
 
 // Hopper-only instructions: absent from the sm_80 module.
 #[cfg(target_feature = "sm_90a")]
