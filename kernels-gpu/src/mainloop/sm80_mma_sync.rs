@@ -293,13 +293,55 @@ impl ThreadChunks {
     }
 }
 
+/// One operand of a tile as its copies see it: the matrix from the tile's first row (`A`) or
+/// column (`B`) on, `rows × cols` elements with leading dimension `ld`, starting at `g`.
+#[derive(Clone, Copy)]
+struct Operand {
+    g: u64,
+    ld: u32,
+    rows: u32,
+    cols: u32,
+}
+
+/// The operands of one tile: `A`'s `BM` rows and `B`'s `BN` columns, from the tile's problem
+/// of the batch. Computed once per tile: per k-tile, the copies only add the k offset (on a
+/// persistent grid the tile changes inside the k-loop, so the compiler cannot hoist this).
+#[derive(Clone, Copy)]
+struct TileOperands {
+    a: Operand,
+    b: Operand,
+}
+
+impl TileOperands {
+    #[inline(always)]
+    fn of<G: Tiling>(p: &GemmParams, tile: WorkTile) -> Self {
+        let [g_a, g_b, _] = p.batch_operands(tile.batch, 2, 2);
+        let (row0, col0) = (tile.m * G::BM, tile.n * G::BN);
+        TileOperands {
+            a: Operand {
+                g: g_a + row0 as u64 * p.lda as u64 * ELEM as u64,
+                ld: p.lda,
+                rows: p.m - row0,
+                cols: p.k,
+            },
+            b: Operand {
+                g: g_b + col0 as u64 * ELEM as u64,
+                ld: p.ldb,
+                rows: p.k,
+                cols: p.n - col0,
+            },
+        }
+    }
+}
+
 /// The producer: copies the block's k-tiles, in stream order, into the pipeline stages.
 struct Copies<S, G> {
     p: GemmParams,
     /// The producer's own copy of the block's scheduler.
     schedule: S,
-    /// The tile and k-tile copied next; `None` past the end of the stream.
-    tile: Option<WorkTile>,
+    /// The operands of the tile copied next; `None` past the end of the stream.
+    tile: Option<TileOperands>,
+    /// The k-tile of that tile copied next.
     kt: u32,
     k_tiles: u32,
     stage: u32,
@@ -313,7 +355,7 @@ impl<S: TileScheduler, G: Tiling> Copies<S, G> {
     fn new(p: GemmParams, mut schedule: S, t: u32) -> Self {
         Copies {
             p,
-            tile: schedule.next(),
+            tile: schedule.next().map(|tile| TileOperands::of::<G>(&p, tile)),
             schedule,
             kt: 0,
             k_tiles: p.k.div_ceil(BK),
@@ -332,14 +374,12 @@ impl<S: TileScheduler, G: Tiling> Copies<S, G> {
     /// still reads it from before.
     #[inline(always)]
     unsafe fn next(&mut self, smem: u32) {
-        if let Some(tile) = self.tile {
-            let p = &self.p;
+        if let Some(TileOperands { a, b }) = self.tile {
             let s_a = stage_address::<G>(smem, self.stage); // (BM, BK)
             let s_b = s_a + G::A_BYTES; // (BK, BN)
             let k0 = self.kt * BK;
-            let [g_a, g_b, _] = p.batch_operands(tile.batch, 2, 2);
-            let a = ((g_a, p.lda), (p.m, p.k), (tile.m * G::BM, k0));
-            let b = ((g_b, p.ldb), (p.k, p.n), (k0, tile.n * G::BN));
+            let a = ((a.g, a.ld), (a.rows, a.cols), (0, k0));
+            let b = ((b.g, b.ld), (b.rows, b.cols), (k0, 0));
             unsafe {
                 let edge = Edge::of(a.2, (G::BM, BK), a.1);
                 self.a.copy::<G>(edge, G::A_PASSES, A_ROW_CHUNKS, s_a, a);
@@ -352,7 +392,10 @@ impl<S: TileScheduler, G: Tiling> Copies<S, G> {
         self.kt += 1;
         if self.kt == self.k_tiles {
             self.kt = 0;
-            self.tile = self.schedule.next();
+            self.tile = self
+                .schedule
+                .next()
+                .map(|tile| TileOperands::of::<G>(&self.p, tile));
         }
     }
 }
