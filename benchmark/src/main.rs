@@ -62,7 +62,8 @@ struct Args {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Render the plots of a saved run (FILE.svg, FILE.png, FILE-ksweep.* next to it).
+    /// Render the markdown table and the plots of a saved run (FILE.md, FILE.svg, FILE.png,
+    /// FILE-ksweep.* next to it).
     Plot {
         /// A JSON file written by the benchmark.
         json: PathBuf,

@@ -70,8 +70,8 @@ pub fn write_all(report: &Report, out: &Outputs) -> Result<Vec<PathBuf>, String>
     Ok(written)
 }
 
-/// `tessera-bench plot FILE.json [--out DIR]`: the plots of a saved run, next to it or in
-/// `out`.
+/// `tessera-bench plot FILE.json [--out DIR]`: the plots and the markdown table of a saved
+/// run, next to it or in `out`.
 pub fn plot_file(json: &Path, out: Option<&Path>) -> Result<Vec<PathBuf>, String> {
     let text = std::fs::read_to_string(json).map_err(|e| format!("{}: {e}", json.display()))?;
     let report = report::parse_json(&text).map_err(|e| format!("{}: {e}", json.display()))?;
@@ -83,7 +83,11 @@ pub fn plot_file(json: &Path, out: Option<&Path>) -> Result<Vec<PathBuf>, String
         }
         None => json.with_extension(""),
     };
-    plot::render(&report, &stem)
+    let table = stem.with_extension("md");
+    write(&table, &report::markdown_file(&report))?;
+    let mut written = vec![table];
+    written.extend(plot::render(&report, &stem)?);
+    Ok(written)
 }
 
 #[cfg(test)]

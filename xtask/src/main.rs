@@ -1,8 +1,9 @@
 //! `cargo xtask <task>`: orchestration only; the work lives in the workspace's crates.
 //!
 //! - `bench [ARGS]`: the benchmark (`tessera-bench`) in release mode; `--help` lists ARGS.
-//! - `plot FILE.json [--out DIR]`: the plots of a saved benchmark run (`FILE.svg`, `FILE.png`
-//!   and, with a K sweep, `FILE-ksweep.*`), beside it or in DIR; needs no GPU.
+//! - `plot FILE.json [--out DIR]`: the markdown table and the plots of a saved benchmark run
+//!   (`FILE.md`, `FILE.svg`, `FILE.png` and, with a K sweep, `FILE-ksweep.*`), beside it or in
+//!   DIR; needs no GPU.
 //! - `viz [ARGS]`: the naive-vs-persistent picture (`tessera-viz`): on a GPU, records which SM
 //!   computed which tile on both grids and renders timelines and an animated SVG;
 //!   `viz --from FILE.json` renders saved records on any machine.
