@@ -456,7 +456,7 @@ mod tests {
     }
 
     #[test]
-    fn renders_svg_and_png_from_json() {
+    fn renders_the_table_and_the_plots_from_json() {
         let dir = tempfile::tempdir().unwrap();
         let json = dir.path().join("run.json");
         std::fs::write(&json, crate::report::json(&synthetic("NVIDIA H200"))).unwrap();
@@ -467,9 +467,17 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            ["run.svg", "run.png", "run-ksweep.svg", "run-ksweep.png"]
+            [
+                "run.md",
+                "run.svg",
+                "run.png",
+                "run-ksweep.svg",
+                "run-ksweep.png"
+            ]
         );
-        for path in &written {
+        let table = std::fs::read_to_string(&written[0]).unwrap();
+        assert!(table.starts_with("# NVIDIA H200") && table.contains("| tiled_f32/persistent |"));
+        for path in &written[1..] {
             let bytes = std::fs::read(path).unwrap();
             assert!(
                 bytes.len() > 10_000,
