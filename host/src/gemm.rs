@@ -223,7 +223,9 @@ impl Gemm {
         self.module.get(name).ok_or_else(|| Error::Unsupported {
             kernel: kernel.to_string(),
             reason: format!(
-                "entry point {name} is not built for compute capability {}.{}",
+                "entry point {name} is not available on this GPU (compute capability {}.{}): \
+                 not built for it, or its stages need more shared memory per block than the \
+                 GPU has",
                 self.module.arch.major, self.module.arch.minor
             ),
         })

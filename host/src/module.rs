@@ -92,10 +92,16 @@ impl Module {
         let smem_per_sm = ctx.attribute(
             cudarc::driver::sys::CUdevice_attribute::CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_MULTIPROCESSOR,
         )? as u32;
+        let smem_per_block = ctx.attribute(
+            cudarc::driver::sys::CUdevice_attribute::CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN,
+        )? as u32;
         let entries = table
             .iter()
-            // Hopper-only kernels are not in the sm_80 PTX.
+            // Hopper-only kernels are not in the sm_80 PTX, and a GPU with less shared memory
+            // per block than an entry's stages (Ada's 99 KiB against the 144 KiB of the
+            // 128 × 256 `mma.sync` tile) cannot launch it: such entries are left out.
             .filter(|info| ptx.contains(&format!(".entry {}(", info.name)))
+            .filter(|info| info.smem_bytes <= smem_per_block)
             .map(|info| Self::entry(&module, info, sm_count))
             .collect::<Result<_>>()?;
         Ok(Module {

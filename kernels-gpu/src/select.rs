@@ -68,15 +68,17 @@ pub const fn mma_can_implement(p: &GemmParams) -> Result<(), MmaUnsupported> {
 /// tile: `ceil(tiles / sms) · (block_n / 128)`. Blocks resident on an SM at once share its
 /// tensor cores, so a SM's time is roughly proportional to that load. Then:
 ///
+/// - Where the 128 × 256 tile's 144 KiB do not fit at all (Ada's 100 KiB), 128 × 128.
 /// - Where two 128 × 128 blocks fit on an SM (their 2 × 96 KiB of stages: Hopper's 228 KiB),
-///   take 128 × 256 only when its load is smaller. Two narrow blocks side by side are faster
-///   than one wide block (measured on an H100, bf16 8192³: 453 against 421 TFLOP/s): each
-///   block's barrier stalls only its own four warps while the other block's keep the tensor
-///   cores busy. In practice the wide tile's load is never smaller there, so Hopper takes
-///   128 × 128.
-/// - Where one fits (A100's 164 KiB, Ada's 100 KiB), take 128 × 256 unless its load is
-///   larger: a lone 4-warp block hides less latency than an 8-warp one, and the wide tile
-///   moves 25% fewer bytes from L2 per output (`(128 + 256) / (128 · 256)` against
+///   take 128 × 256 only when its load is smaller. Two narrow blocks side by side run at
+///   least as fast as one wide block (measured on an H100, bf16, in the same runs: 8192³
+///   446 and 448 against 436 and 435 TFLOP/s on the naive grid; 8192 × 8192 × 512 345
+///   against 314; 1024³ 106 against 75): each block's barrier stalls only its own four warps
+///   while the other block's keep the tensor cores busy. In practice the wide tile's load is
+///   never smaller there, so Hopper takes 128 × 128.
+/// - Where one narrow block fits (A100's 164 KiB), take 128 × 256 unless its load is larger:
+///   a lone 4-warp block hides less latency than an 8-warp one, and the wide tile moves 25%
+///   fewer bytes from L2 per output (`(128 + 256) / (128 · 256)` against
 ///   `2 · 128 / (128 · 128)` per k). 128 × 128 still wins when the wide tile leaves SMs idle
 ///   (fewer tiles than SMs), pays for a padded half (`n` just above a multiple of 256) or a
 ///   worse last wave.
@@ -88,6 +90,10 @@ pub const fn mma_tile(m: u32, n: u32, sms: u32, smem_per_sm: u32) -> &'static Mm
         load(&MMA_128X256.tile, m, n, sms),
         load(&MMA_128X128.tile, m, n, sms),
     );
+    if smem_per_sm < MMA_128X256.smem_bytes() {
+        // The wide tile's stages do not fit (Ada: 100 KiB per SM).
+        return &MMA_128X128;
+    }
     let narrow_pairs = smem_per_sm >= 2 * MMA_128X128.smem_bytes();
     if wide < narrow || (!narrow_pairs && wide == narrow) {
         &MMA_128X256
@@ -225,6 +231,12 @@ mod tests {
         for (p, why) in cases {
             assert_eq!(mma_can_implement(&p), Err(why), "{p:?}");
         }
+    }
+
+    #[test]
+    fn the_wide_tile_needs_its_shared_memory() {
+        const ADA_SMEM: u32 = 100 * 1024;
+        assert_eq!(mma_tile(8192, 8192, 128, ADA_SMEM), &MMA_128X128);
     }
 
     #[test]

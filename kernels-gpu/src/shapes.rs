@@ -125,5 +125,5 @@ impl MmaShape {
 /// (2 × 128 threads × 255 registers fit the register file), one on A100.
 pub const MMA_128X128: MmaShape = MmaShape::new(128, 128, 3, 2);
 /// 128 × 256 × 64, 2 × 4 warps (256 threads), 3 stages (144 KiB, within A100's 163 KiB per
-/// block): one block per SM.
+/// block): one block per SM. Beyond Ada's 99 KiB: the host leaves it out there.
 pub const MMA_128X256: MmaShape = MmaShape::new(128, 256, 3, 1);
