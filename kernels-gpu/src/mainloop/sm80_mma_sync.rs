@@ -54,7 +54,8 @@
 //! the matrix are zero-filled by `cp.async` with a source size of 0, and a chunk that
 //! straddles `K` (rows of `A`) or `N` (rows of `B`) copies only its valid elements: no read
 //! outside the caller's buffers, and the padding holds zeros on both operands (so that
-//! garbage cannot turn into NaN). Stores are masked per element pair.
+//! garbage cannot turn into NaN). A warp tile inside `C` is stored four columns per lane
+//! without checks ([`store_inside`]); at an edge, stores are masked per element pair.
 
 use crate::arch::cp_async;
 use crate::arch::mma::{MmaInput, ldmatrix_x4, ldmatrix_x4_trans};
