@@ -61,12 +61,7 @@ pub unsafe fn store_f32(p: *mut f32, v: f32) {
 /// `p` is a readable global address aligned to 8 bytes.
 #[inline(always)]
 pub unsafe fn load_f32x2(p: *const f32) -> [f32; 2] {
-    let (x, y): (f32, f32);
-    unsafe {
-        asm!("ld.global.v2.f32 {{{}, {}}}, [{}];", out(reg32) x, out(reg32) y, in(reg64) p,
-            options(readonly, nostack, pure))
-    };
-    [x, y]
+    unsafe { load_b32x2(p.cast()) }.map(f32::from_bits)
 }
 
 /// Two consecutive `f32`, one 8-byte store.
@@ -75,10 +70,7 @@ pub unsafe fn load_f32x2(p: *const f32) -> [f32; 2] {
 /// `p` is a writable global address aligned to 8 bytes.
 #[inline(always)]
 pub unsafe fn store_f32x2(p: *mut f32, v: [f32; 2]) {
-    unsafe {
-        asm!("st.global.v2.f32 [{}], {{{}, {}}};", in(reg64) p, in(reg32) v[0], in(reg32) v[1],
-            options(nostack))
-    };
+    unsafe { store_b32x2(p.cast(), v.map(f32::to_bits)) }
 }
 
 /// 64 bits as two 32-bit words, e.g. four 16-bit elements.
