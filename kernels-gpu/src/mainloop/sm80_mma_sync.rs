@@ -173,6 +173,25 @@ enum Edge {
     Cut,
 }
 
+impl Edge {
+    /// The checks the `tile_rows × tile_cols` tile at `(row0, col0)` of a `rows × cols`
+    /// matrix needs.
+    #[inline(always)]
+    fn of(
+        (row0, col0): (u32, u32),
+        (tile_rows, tile_cols): (u32, u32),
+        (rows, cols): (u32, u32),
+    ) -> Self {
+        if row0 + tile_rows <= rows && col0 + tile_cols <= cols {
+            Edge::Inside
+        } else if cols.is_multiple_of(8) || col0 + tile_cols <= cols {
+            Edge::Masked
+        } else {
+            Edge::Cut
+        }
+    }
+}
+
 /// One thread's chunks of a shared tile with `row_chunks` chunks per row: pass `j` copies
 /// row `row + j · THREADS / row_chunks`, elements `col .. col + 8`, to `dst + j · THREADS · 16`
 /// (passes are whole swizzle periods apart, see [`Tiling::CHECK`]).
@@ -194,33 +213,34 @@ impl ThreadChunks {
         }
     }
 
-    /// Copies this thread's `passes` chunks (of a tile with `row_chunks` chunks per row) of the
-    /// tile whose top-left element is `at` in `op` into the shared tile at `s_tile`, with the
-    /// checks `EDGE` asks for (an [`Edge`] as `u8`): outside the matrix it zero-fills; a chunk crossing column `op.cols` copies the
-    /// elements before it and zero-fills the rest. Cut chunks go through
+    /// Copies this thread's `passes` chunks of the tile whose top-left element is
+    /// `(row0, col0)` of the row-major `rows × cols` matrix `g` (leading dimension `ld`
+    /// elements) into the shared tile at `s_tile`, with the checks `EDGE` asks for (an
+    /// [`Edge`] as `u8`): outside the matrix it zero-fills; a chunk crossing column `cols`
+    /// copies the elements before it and zero-fills the rest. Cut chunks go through
     /// [`cp_async::copy_16_at_edge`], whose synchronous path costs a branch per chunk; the
     /// caller decides once per k-tile, so interior tiles keep plain `cp.async`.
     ///
     /// # Safety
-    /// `op.g` and `op.ld` keep every chunk 16-byte aligned (a 16-byte aligned base, `ld` a
-    /// multiple of 8); `at.1` is a multiple of 8; as [`cp_async::copy_16`] for the destination;
-    /// the tile is inside the matrix for [`Edge::Inside`], and no chunk crosses column
-    /// `op.cols` unless [`Edge::Cut`].
+    /// `g` and `ld` keep every chunk 16-byte aligned (a 16-byte aligned base, `ld` a multiple
+    /// of 8); `col0` is a multiple of 8; as [`cp_async::copy_16`] for the destination; the
+    /// tile is inside the matrix for [`Edge::Inside`], and no chunk crosses column `cols`
+    /// unless [`Edge::Cut`].
     #[inline(always)]
     unsafe fn copy_tile<G: Tiling, const EDGE: u8>(
         &self,
-        (passes, row_chunks): (usize, u32),
+        passes: usize,
+        row_chunks: u32,
         s_tile: u32,
-        op: &Operand,
-        at: (u32, u32),
+        ((g, ld), (rows, cols), (row0, col0)): ((u64, u32), (u32, u32), (u32, u32)),
     ) {
         let pass_rows = G::THREADS / row_chunks;
-        let (row, col) = (at.0 + self.row, at.1 + self.col);
+        let (row, col) = (row0 + self.row, col0 + self.col);
         // Pass 0's source; pass j's is j · pass_rows rows further, an add. The offsets of the
         // passes are computed here, per k-tile: hoisted out of the k-loop, they would take a
         // 64-bit register pair each through the whole mainloop.
-        let ld = arch::pinned(op.ld);
-        let src0 = op.g + (row as u64 * ld as u64 + col as u64) * ELEM as u64;
+        let ld = arch::pinned(ld);
+        let src0 = g + (row as u64 * ld as u64 + col as u64) * ELEM as u64;
         let pass_bytes = pass_rows as u64 * ld as u64 * ELEM as u64;
         for j in 0..passes as u32 {
             let dst = s_tile + self.dst + j * G::THREADS * 16;
@@ -229,14 +249,14 @@ impl ThreadChunks {
                 unsafe { cp_async::copy_16(dst, src as *const u8, 16) };
                 continue;
             }
-            let inside = row + j * pass_rows < op.rows && col < op.cols;
+            let inside = row + j * pass_rows < rows && col < cols;
             let src_bytes = if inside {
-                (op.cols - col).min(8) * ELEM
+                (cols - col).min(8) * ELEM
             } else {
                 0
             };
             // Out of range: read nothing, from an address that is certainly valid and aligned.
-            let src = if inside { src } else { op.g } as *const u8;
+            let src = if inside { src } else { g } as *const u8;
             if EDGE == Edge::Cut as u8 {
                 unsafe { cp_async::copy_16_at_edge(dst, src, src_bytes) };
             } else {
@@ -245,25 +265,30 @@ impl ThreadChunks {
         }
     }
 
-    /// [`ThreadChunks::copy_tile`] of the `extent` tile at `at` in `op`, with the checks it
-    /// needs ([`Operand::edge`]).
+    /// [`ThreadChunks::copy_tile`] with the checks `edge` needs.
     ///
     /// # Safety
-    /// As [`ThreadChunks::copy_tile`].
+    /// As [`ThreadChunks::copy_tile`], `edge` the tile's [`Edge::of`].
     #[inline(always)]
     unsafe fn copy<G: Tiling>(
         &self,
-        passes: (usize, u32),
+        edge: Edge,
+        passes: usize,
+        row_chunks: u32,
         s_tile: u32,
-        op: &Operand,
-        at: (u32, u32),
-        extent: (u32, u32),
+        tile: ((u64, u32), (u32, u32), (u32, u32)),
     ) {
         unsafe {
-            match op.edge(at, extent) {
-                Edge::Inside => self.copy_tile::<G, { Edge::Inside as u8 }>(passes, s_tile, op, at),
-                Edge::Masked => self.copy_tile::<G, { Edge::Masked as u8 }>(passes, s_tile, op, at),
-                Edge::Cut => self.copy_tile::<G, { Edge::Cut as u8 }>(passes, s_tile, op, at),
+            match edge {
+                Edge::Inside => {
+                    self.copy_tile::<G, { Edge::Inside as u8 }>(passes, row_chunks, s_tile, tile)
+                }
+                Edge::Masked => {
+                    self.copy_tile::<G, { Edge::Masked as u8 }>(passes, row_chunks, s_tile, tile)
+                }
+                Edge::Cut => {
+                    self.copy_tile::<G, { Edge::Cut as u8 }>(passes, row_chunks, s_tile, tile)
+                }
             }
         }
     }
@@ -277,20 +302,6 @@ struct Operand {
     ld: u32,
     rows: u32,
     cols: u32,
-}
-
-impl Operand {
-    /// The checks the `tile_rows × tile_cols` tile at `(row0, col0)` needs.
-    #[inline(always)]
-    fn edge(&self, (row0, col0): (u32, u32), (tile_rows, tile_cols): (u32, u32)) -> Edge {
-        if row0 + tile_rows <= self.rows && col0 + tile_cols <= self.cols {
-            Edge::Inside
-        } else if self.cols.is_multiple_of(8) || col0 + tile_cols <= self.cols {
-            Edge::Masked
-        } else {
-            Edge::Cut
-        }
-    }
 }
 
 /// The operands of one tile: `A`'s `BM` rows and `B`'s `BN` columns, from the tile's problem
@@ -368,11 +379,13 @@ impl<S: TileScheduler, G: Tiling> Copies<S, G> {
             let s_a = stage_address::<G>(smem, self.stage); // (BM, BK)
             let s_b = s_a + G::A_BYTES; // (BK, BN)
             let k0 = self.kt * BK;
+            let a = ((a.g, a.ld), (a.rows, a.cols), (0, k0));
+            let b = ((b.g, b.ld), (b.rows, b.cols), (k0, 0));
             unsafe {
-                let a_passes = (G::A_PASSES, A_ROW_CHUNKS);
-                self.a.copy::<G>(a_passes, s_a, &a, (0, k0), (G::BM, BK));
-                let b_passes = (G::B_PASSES, G::B_ROW_CHUNKS);
-                self.b.copy::<G>(b_passes, s_b, &b, (k0, 0), (BK, G::BN));
+                let edge = Edge::of(a.2, (G::BM, BK), a.1);
+                self.a.copy::<G>(edge, G::A_PASSES, A_ROW_CHUNKS, s_a, a);
+                let edge = Edge::of(b.2, (BK, G::BN), b.1);
+                self.b.copy::<G>(edge, G::B_PASSES, G::B_ROW_CHUNKS, s_b, b);
             }
         }
         cp_async::commit();
