@@ -37,12 +37,17 @@ struct Args {
     /// row-major.
     #[arg(long = "layout", default_value = "nn", value_parser = parse_layouts)]
     layouts: Layouts,
-    /// Timed runs per kernel and shape (the median is reported).
-    #[arg(long, default_value_t = 20)]
-    reps: usize,
-    /// Untimed runs first.
+    /// Timed runs per kernel and shape, the kernels of a shape in turns (the median is
+    /// reported).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    reps: u32,
+    /// Untimed rounds of the kernels of a shape first: at least this many...
     #[arg(long, default_value_t = 3)]
     warmup: usize,
+    /// ...and at least this many milliseconds of them, so that the GPU's clocks settle
+    /// before the timed rounds.
+    #[arg(long, default_value_t = 200.0)]
+    warmup_ms: f64,
     /// Folder for the JSON and markdown results and the plots.
     #[arg(long, default_value = "bench/results")]
     out: PathBuf,
@@ -101,8 +106,9 @@ fn bench(args: &Args) -> Result<Vec<PathBuf>, String> {
         kernels: args.kernels.clone(),
         schedules: args.schedules.clone(),
         layouts: args.layouts,
-        reps: args.reps,
+        reps: args.reps as usize,
         warmup: args.warmup,
+        warmup_ms: args.warmup_ms,
         command: std::env::args().collect::<Vec<_>>().join(" "),
     };
     let report = runner::run(&plan, ctx)?;

@@ -1,6 +1,7 @@
 //! The measurement on the GPU: every selected kernel and cuBLAS on every shape and dtype, in
-//! one process on the same buffers, timed with CUDA events (warm-up, median of `reps`).
-//! Every kernel's output is checked against the CPU reference before it is timed.
+//! one process on the same buffers, timed with CUDA events in turns (warm-up, median of
+//! `reps` rounds; see [`timing`]). Every kernel's output is checked against the CPU reference
+//! before any is timed.
 
 use crate::cublas::Cublas;
 use crate::report::{self, Report, Row};
@@ -28,7 +29,9 @@ pub struct Plan {
     /// Storage order of `A` and `B`.
     pub layouts: Layouts,
     pub reps: usize,
+    /// Untimed rounds first: at least this many, and at least `warmup_ms` of GPU time.
     pub warmup: usize,
+    pub warmup_ms: f64,
     /// The command line, recorded in the results.
     pub command: String,
 }
@@ -36,7 +39,7 @@ pub struct Plan {
 /// Prefix of the error of a kernel that does not apply to a call.
 const NOT_APPLICABLE: &str = "not applicable: ";
 
-/// One timed call on input set `i` of the buffers.
+/// One call on input set `i` of the buffers.
 type Run<'a, I, O> = dyn FnMut(&mut Buffers<I, O>, usize) -> Result<(), String> + 'a;
 
 /// The input sets of one shape: enough copies that together they exceed 3× L2, so that
@@ -140,77 +143,80 @@ impl Bench<'_> {
                 &named
             };
             let mut bufs = Buffers::<I, O>::new(&stream, s, self.l2_bytes, 1)?;
-            let sets = bufs.a.len();
-            let mut time = |name: String, run: &mut Run<I, O>| -> Result<(), String> {
+            let mut calls: Vec<(String, Box<Run<I, O>>)> = vec![(
+                "cublas".into(),
+                Box::new(|b: &mut Buffers<I, O>, i: usize| {
+                    self.cublas
+                        .gemm(&desc, 1.0, &b.a[i], &b.b[i], 0.0, &mut b.c[i])
+                }),
+            )];
+            for &k in &kernels {
+                calls.push((
+                    k.to_string(),
+                    Box::new(move |b: &mut Buffers<I, O>, i: usize| {
+                        self.gemm
+                            .matmul(k, &desc, 1.0, &b.a[i], &b.b[i], 0.0, &mut b.c[i])
+                            .map_err(|e| match e {
+                                Error::Misaligned { .. } | Error::Unsupported { .. } => {
+                                    format!("{NOT_APPLICABLE}{e}")
+                                }
+                                e => e.to_string(),
+                            })
+                    }),
+                ));
+            }
+            // Each call's output is checked before any is timed; a kernel that cannot take
+            // this call (alignment, architecture) has no row.
+            let mut checked = Vec::new();
+            for (name, mut run) in calls {
                 progress.set_message(format!("{} {} {name}", s.name, I::DTYPE));
-                let outcome = time_one(plan, &stream, (s, desc), &mut bufs, sets, &name, run);
                 progress.inc(1);
-                match outcome {
-                    Ok(row) => {
-                        progress.suspend(|| {
-                            eprintln!(
-                                "  {:<28} {:<32} {:>9.3} ms {:>7.1} TFLOP/s",
-                                row.shape, row.kernel, row.ms, row.tflops
-                            )
-                        });
-                        rows.push(row);
-                        Ok(())
-                    }
-                    // A kernel that cannot take this call (alignment, architecture) has no row.
+                match run(&mut bufs, 0).and_then(|()| bufs.check(&stream, s, desc, &name)) {
+                    Ok(error) => checked.push((name, run, error)),
                     Err(e) => match e.strip_prefix(NOT_APPLICABLE) {
                         Some(why) => {
                             progress
                                 .suspend(|| eprintln!("  {:<28} {name:<32} n/a: {why}", s.name));
-                            Ok(())
                         }
-                        None => Err(e),
+                        None => return Err(e),
                     },
                 }
+            }
+            progress.set_message(format!("{} {}: timing", s.name, I::DTYPE));
+            let ms = {
+                let sets = bufs.a.len();
+                let bufs = std::cell::RefCell::new(&mut bufs);
+                let mut timed: Vec<timing::Call> = checked
+                    .iter_mut()
+                    .map(|(_, run, _)| -> timing::Call {
+                        let bufs = &bufs;
+                        Box::new(move |i| run(&mut bufs.borrow_mut(), i % sets))
+                    })
+                    .collect();
+                timing::interleaved_medians(&stream, (plan.warmup, plan.warmup_ms), plan.reps, &mut timed)?
             };
-            time("cublas".into(), &mut |b, i| {
-                self.cublas
-                    .gemm(&desc, 1.0, &b.a[i], &b.b[i], 0.0, &mut b.c[i])
-            })?;
-            for &k in &kernels {
-                time(k.to_string(), &mut |b, i| {
-                    self.gemm
-                        .matmul(k, &desc, 1.0, &b.a[i], &b.b[i], 0.0, &mut b.c[i])
-                        .map_err(|e| match e {
-                            Error::Misaligned { .. } | Error::Unsupported { .. } => {
-                                format!("{NOT_APPLICABLE}{e}")
-                            }
-                            e => e.to_string(),
-                        })
-                })?;
+            for ((name, _, error), ms) in checked.into_iter().zip(ms) {
+                let row = Row {
+                    shape: s.name.clone(),
+                    dtype: I::DTYPE.to_string(),
+                    kernel: name,
+                    ms,
+                    tflops: s.flops() / (ms * 1e-3) / 1e12,
+                    vs_cublas: None,
+                    vs_naive: None,
+                    error,
+                };
+                progress.suspend(|| {
+                    eprintln!(
+                        "  {:<28} {:<32} {:>9.3} ms {:>7.1} TFLOP/s",
+                        row.shape, row.kernel, row.ms, row.tflops
+                    )
+                });
+                rows.push(row);
             }
         }
         Ok(())
     }
-}
-
-/// Checks one kernel's output on set 0, then times it.
-fn time_one<I: Element, O: Element>(
-    plan: &Plan,
-    stream: &Arc<CudaStream>,
-    (s, desc): (&Shape, GemmDesc),
-    bufs: &mut Buffers<I, O>,
-    sets: usize,
-    name: &str,
-    run: &mut Run<I, O>,
-) -> Result<Row, String> {
-    run(bufs, 0)?;
-    let error = bufs.check(stream, s, desc, name)?;
-    let ms = timing::median_ms(stream, plan.warmup, plan.reps, |i| run(bufs, i % sets))?;
-    Ok(Row {
-        shape: s.name.clone(),
-        dtype: I::DTYPE.to_string(),
-        kernel: name.to_string(),
-        ms,
-        tflops: s.flops() / (ms * 1e-3) / 1e12,
-        vs_cublas: None,
-        vs_naive: None,
-        error,
-    })
 }
 
 /// Runs `plan` on the GPU of `ctx`.
