@@ -193,7 +193,12 @@ impl Bench<'_> {
                         Box::new(move |i| run(&mut bufs.borrow_mut(), i % sets))
                     })
                     .collect();
-                timing::interleaved_medians(&stream, (plan.warmup, plan.warmup_ms), plan.reps, &mut timed)?
+                timing::interleaved_medians(
+                    &stream,
+                    (plan.warmup, plan.warmup_ms),
+                    plan.reps,
+                    &mut timed,
+                )?
             };
             for ((name, _, error), ms) in checked.into_iter().zip(ms) {
                 let row = Row {

@@ -47,7 +47,9 @@ pub fn interleaved_medians(
         events[1].record(stream).map_err(e)?;
         spent_ms += f64::from(events[0].elapsed_ms(&events[1]).map_err(e)?);
         let per_round = spent_ms / rounds as f64;
-        batch = ((warmup_ms - spent_ms) / per_round).ceil().clamp(1.0, 1000.0) as usize;
+        batch = ((warmup_ms - spent_ms) / per_round)
+            .ceil()
+            .clamp(1.0, 1000.0) as usize;
     }
     // `order[j]`: the call timed between events `j` and `j + 1`.
     let mut order = Vec::with_capacity(reps * n);
