@@ -284,9 +284,10 @@ impl ThreadChunks {
                 Edge::Inside => {
                     self.copy_tile::<G, { Edge::Inside as u8 }>(passes, row_chunks, s_tile, tile)
                 }
-                // The edge copies are marked cold so that LLVM lays them out after the hot
-                // loop: straight-line interior code means fewer taken branches and fetch
-                // stalls per k-tile (5 to 12% faster on the H100, both grids).
+                // The edge copies are marked cold: LLVM then schedules and lays out the k-loop
+                // for interior tiles, and ptxas follows (the loop body is a few dozen
+                // instructions shorter in SASS). Measured on the H100: 5 to 12% faster on both
+                // grids (bench/results/raw/h100-cold-path-ab.md).
                 Edge::Masked => {
                     hint::cold_path();
                     self.copy_tile::<G, { Edge::Masked as u8 }>(passes, row_chunks, s_tile, tile)
