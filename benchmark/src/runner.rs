@@ -39,8 +39,8 @@ pub struct Plan {
 /// Prefix of the error of a kernel that does not apply to a call.
 const NOT_APPLICABLE: &str = "not applicable: ";
 
-/// One call on input set `i` of the buffers.
-type Run<'a, I, O> = dyn FnMut(&mut Buffers<I, O>, usize) -> Result<(), String> + 'a;
+/// One call on the buffers; its argument picks the input set (see [`Buffers::set`]).
+type Run<'a, I, O> = timing::Call<'a, Buffers<I, O>>;
 
 /// The input sets of one shape: enough copies that together they exceed 3× L2, so that
 /// rotating through them keeps the cache from flattering small shapes.
@@ -82,6 +82,12 @@ impl<I: Element, O: Element> Buffers<I, O> {
             bufs.c.push(stream.alloc_zeros::<O>(s.m * s.n).map_err(e)?);
         }
         Ok(bufs)
+    }
+
+    /// `A`, `B` and `C` of input set `i`, counted round the sets.
+    fn set(&mut self, i: usize) -> (&CudaSlice<I>, &CudaSlice<I>, &mut CudaSlice<O>) {
+        let i = i % self.a.len();
+        (&self.a[i], &self.b[i], &mut self.c[i])
     }
 
     /// Compares set 0's output with the reference on a sample of elements.
@@ -143,19 +149,20 @@ impl Bench<'_> {
                 &named
             };
             let mut bufs = Buffers::<I, O>::new(&stream, s, self.l2_bytes, 1)?;
-            let mut calls: Vec<(String, Box<Run<I, O>>)> = vec![(
+            let mut calls: Vec<(String, Run<I, O>)> = vec![(
                 "cublas".into(),
-                Box::new(|b: &mut Buffers<I, O>, i: usize| {
-                    self.cublas
-                        .gemm(&desc, 1.0, &b.a[i], &b.b[i], 0.0, &mut b.c[i])
+                Box::new(|bufs: &mut Buffers<I, O>, i: usize| {
+                    let (a, b, c) = bufs.set(i);
+                    self.cublas.gemm(&desc, 1.0, a, b, 0.0, c)
                 }),
             )];
             for &k in &kernels {
                 calls.push((
                     k.to_string(),
-                    Box::new(move |b: &mut Buffers<I, O>, i: usize| {
+                    Box::new(move |bufs: &mut Buffers<I, O>, i: usize| {
+                        let (a, b, c) = bufs.set(i);
                         self.gemm
-                            .matmul(k, &desc, 1.0, &b.a[i], &b.b[i], 0.0, &mut b.c[i])
+                            .matmul(k, &desc, 1.0, a, b, 0.0, c)
                             .map_err(|e| match e {
                                 Error::Misaligned { .. } | Error::Unsupported { .. } => {
                                     format!("{NOT_APPLICABLE}{e}")
@@ -167,12 +174,15 @@ impl Bench<'_> {
             }
             // Each call's output is checked before any is timed; a kernel that cannot take
             // this call (alignment, architecture) has no row.
-            let mut checked = Vec::new();
+            let (mut checked, mut runs) = (Vec::new(), Vec::new());
             for (name, mut run) in calls {
                 progress.set_message(format!("{} {} {name}", s.name, I::DTYPE));
                 progress.inc(1);
                 match run(&mut bufs, 0).and_then(|()| bufs.check(&stream, s, desc, &name)) {
-                    Ok(error) => checked.push((name, run, error)),
+                    Ok(error) => {
+                        checked.push((name, error));
+                        runs.push(run);
+                    }
                     Err(e) => match e.strip_prefix(NOT_APPLICABLE) {
                         Some(why) => {
                             progress
@@ -183,24 +193,14 @@ impl Bench<'_> {
                 }
             }
             progress.set_message(format!("{} {}: timing", s.name, I::DTYPE));
-            let ms = {
-                let sets = bufs.a.len();
-                let bufs = std::cell::RefCell::new(&mut bufs);
-                let mut timed: Vec<timing::Call> = checked
-                    .iter_mut()
-                    .map(|(_, run, _)| -> timing::Call {
-                        let bufs = &bufs;
-                        Box::new(move |i| run(&mut bufs.borrow_mut(), i % sets))
-                    })
-                    .collect();
-                timing::interleaved_medians(
-                    &stream,
-                    (plan.warmup, plan.warmup_ms),
-                    plan.reps,
-                    &mut timed,
-                )?
-            };
-            for ((name, _, error), ms) in checked.into_iter().zip(ms) {
+            let ms = timing::interleaved_medians(
+                &stream,
+                (plan.warmup, plan.warmup_ms),
+                plan.reps,
+                &mut bufs,
+                &mut runs,
+            )?;
+            for ((name, error), ms) in checked.into_iter().zip(ms) {
                 let row = Row {
                     shape: s.name.clone(),
                     dtype: I::DTYPE.to_string(),

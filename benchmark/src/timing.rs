@@ -15,16 +15,18 @@
 use cudarc::driver::sys::CUevent_flags;
 use cudarc::driver::{CudaEvent, CudaStream};
 
-/// One call to time; its argument is the index of the run (to rotate input sets).
-pub type Call<'a> = Box<dyn FnMut(usize) -> Result<(), String> + 'a>;
+/// One call to time, on the state all calls share; its second argument is the index of the
+/// run (to rotate input sets).
+pub type Call<'a, S> = Box<dyn FnMut(&mut S, usize) -> Result<(), String> + 'a>;
 
-/// Median milliseconds of each of `calls`: untimed rounds until at least `warmup` rounds and
-/// `warmup_ms` milliseconds have passed, then `reps` timed rounds.
-pub fn interleaved_medians(
+/// Median milliseconds of each of `calls` on `state`: untimed rounds until at least `warmup`
+/// rounds and `warmup_ms` milliseconds have passed, then `reps` timed rounds.
+pub fn interleaved_medians<S>(
     stream: &CudaStream,
     (warmup, warmup_ms): (usize, f64),
     reps: usize,
-    calls: &mut [Call<'_>],
+    state: &mut S,
+    calls: &mut [Call<'_, S>],
 ) -> Result<Vec<f64>, String> {
     let n = calls.len();
     let e = |e: cudarc::driver::DriverError| e.to_string();
@@ -39,9 +41,7 @@ pub fn interleaved_medians(
     while rounds < warmup || spent_ms < warmup_ms {
         events[0].record(stream).map_err(e)?;
         for _ in 0..batch {
-            for t in 0..n {
-                calls[(rounds + t) % n](rounds)?;
-            }
+            round(rounds, state, calls, |_| Ok(()))?;
             rounds += 1;
         }
         events[1].record(stream).map_err(e)?;
@@ -55,12 +55,10 @@ pub fn interleaved_medians(
     let mut order = Vec::with_capacity(reps * n);
     events[0].record(stream).map_err(e)?;
     for r in rounds..rounds + reps {
-        for t in 0..n {
-            let c = (r + t) % n;
-            calls[c](r)?;
+        round(r, state, calls, |c| {
             order.push(c);
-            events[order.len()].record(stream).map_err(e)?;
-        }
+            events[order.len()].record(stream).map_err(e)
+        })?;
     }
     events[order.len()].synchronize().map_err(e)?;
     let mut times = vec![Vec::with_capacity(reps); n];
@@ -68,6 +66,22 @@ pub fn interleaved_medians(
         times[c].push(f64::from(events[j].elapsed_ms(&events[j + 1]).map_err(e)?));
     }
     Ok(times.into_iter().map(median).collect())
+}
+
+/// Round `r`: every call once, starting with call `r % n`, each followed by `after(call)`.
+fn round<S>(
+    r: usize,
+    state: &mut S,
+    calls: &mut [Call<'_, S>],
+    mut after: impl FnMut(usize) -> Result<(), String>,
+) -> Result<(), String> {
+    let n = calls.len();
+    for t in 0..n {
+        let c = (r + t) % n;
+        calls[c](state, r)?;
+        after(c)?;
+    }
+    Ok(())
 }
 
 /// The median of `v` (not empty); the upper one of an even count.
