@@ -273,6 +273,24 @@ impl Suite<'_> {
                 self.check::<I, O>(kernel, &case, None)
             });
         }
+        // More tiles than a persistent grid has blocks, with a partial last round: on 132 SMs,
+        // 648 tiles of 128 × 128 over 264 blocks (120 in the last round), 324 of 128 × 256
+        // over 132 (60), 728 of 128 × 128 (200). K from one k-tile (where the mma.sync
+        // producer runs two tiles ahead of its consumer) to many; M and N ragged.
+        let mut tails = vec![(2296, 4600, 64), (2296, 4600, 136)];
+        if !self.quick {
+            tails.extend([(3320, 3584, 192), (2296, 4600, 1000)]);
+        }
+        for (m, n, k) in tails {
+            let case = Case {
+                alpha: -0.5,
+                beta: 1.5,
+                ..dense(m, n, k)
+            };
+            self.record(format!("{tag} tail {m}x{n}x{k} sampled"), || {
+                self.check::<I, O>(kernel, &case, Some(4000))
+            });
+        }
         self.record(format!("{tag} property"), || self.property::<I, O>(kernel));
         self.record(format!("{tag} layouts and batches"), || {
             self.layouts_property::<I, O>(kernel)
@@ -304,8 +322,10 @@ fn reliability<I: Element, O: Element>(
     kernel: Kernel,
     seed: u64,
 ) {
-    // Dimensions multiples of 8, so that every kernel's alignment rules hold.
-    let p = Problem::<I>::new(1000, 776, 1232, seed);
+    // Dimensions multiples of 8, so that every kernel's alignment rules hold; more tiles than
+    // a persistent grid has blocks, so that its blocks loop over several tiles and the last
+    // round is partial.
+    let p = Problem::<I>::new(2296, 4600, 1000, seed);
     let tag = format!("{kernel} {}->{}", I::DTYPE, O::DTYPE);
     suite.record(format!("{tag} deterministic"), || {
         reliability::deterministic::<I, O>(suite.gemm, kernel, &p)
@@ -414,6 +434,7 @@ fn main() -> ExitCode {
     for kernel in [
         Kernel::Auto,
         Kernel::MmaSync(MmaTile::Auto, Schedule::Persistent),
+        Kernel::MmaSync(MmaTile::M128N256, Schedule::Persistent),
     ] {
         reliability::<bf16, bf16>(&suite, &ctx, kernel, seed);
     }
