@@ -273,6 +273,17 @@ impl Suite<'_> {
                 self.check::<I, O>(kernel, &case, None)
             });
         }
+        // A large case, checked at 4000 sampled elements.
+        let sampled = |what: String, case: Case, alpha: f32, beta: f32| {
+            let case = Case {
+                alpha,
+                beta,
+                ..case
+            };
+            self.record(format!("{tag} {what} sampled"), || {
+                self.check::<I, O>(kernel, &case, Some(4000))
+            });
+        };
         // More tiles than a persistent grid has blocks, with a partial last round: on 132 SMs,
         // 648 tiles of 128 × 128 over 264 blocks (120 in the last round), 324 of 128 × 256
         // over 132 (60), 728 of 128 × 128 (200). K from one k-tile (where the mma.sync
@@ -282,14 +293,7 @@ impl Suite<'_> {
             tails.extend([(3320, 3584, 192), (2296, 4600, 1000)]);
         }
         for (m, n, k) in tails {
-            let case = Case {
-                alpha: -0.5,
-                beta: 1.5,
-                ..dense(m, n, k)
-            };
-            self.record(format!("{tag} tail {m}x{n}x{k} sampled"), || {
-                self.check::<I, O>(kernel, &case, Some(4000))
-            });
+            sampled(format!("tail {m}x{n}x{k}"), dense(m, n, k), -0.5, 1.5);
         }
         self.record(format!("{tag} property"), || self.property::<I, O>(kernel));
         self.record(format!("{tag} layouts and batches"), || {
@@ -303,14 +307,7 @@ impl Suite<'_> {
             large.push((8192, 8192, 8192));
         }
         for (m, n, k) in large {
-            let case = Case {
-                alpha: 0.5,
-                beta: 2.0,
-                ..dense(m, n, k)
-            };
-            self.record(format!("{tag} {m}x{n}x{k} sampled"), || {
-                self.check::<I, O>(kernel, &case, Some(4000))
-            });
+            sampled(format!("{m}x{n}x{k}"), dense(m, n, k), 0.5, 2.0);
         }
     }
 }
