@@ -26,7 +26,7 @@ int main() {
     cudaMemcpy(h.data(), d, grid * sizeof(int), cudaMemcpyDeviceToHost);
     std::map<int, std::vector<int>> by;
     for (int b = 0; b < grid; ++b) by[h[b]].push_back(b);
-    int same_next = 0, half = 0, other = 0, single = 0;
+    int single = 0;
     std::map<int,int> diffs;
     for (auto& [s, bs] : by) {
       if (bs.size() != 2) { single++; continue; }
