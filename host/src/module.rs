@@ -56,6 +56,11 @@ impl Arch {
 pub(crate) struct Entry {
     pub func: CudaFunction,
     pub info: &'static KernelInfo,
+    /// Threads and bytes of dynamic shared memory per block at launch: `info`'s, or fewer
+    /// teams' worth where the GPU cannot give a block all of `info.teams` (see
+    /// [`teams_that_fit`]).
+    pub threads: u32,
+    pub smem_bytes: u32,
     /// Blocks of this kernel that fit on the whole GPU at once; for a kernel launched in
     /// clusters, in whole clusters (a multiple of `info.cluster_m`).
     pub resident: u32,
@@ -98,11 +103,13 @@ impl Module {
         let entries = table
             .iter()
             // Hopper-only kernels are not in the sm_80 PTX, and a GPU with less shared memory
-            // per block than an entry's stages (Ada's 99 KiB against the 144 KiB of the
+            // per block than one team's stages (Ada's 99 KiB against the 144 KiB of the
             // 128 × 256 `mma.sync` tile) cannot launch it: such entries are left out.
             .filter(|info| ptx.contains(&format!(".entry {}(", info.name)))
-            .filter(|info| info.smem_bytes <= smem_per_block)
-            .map(|info| Self::entry(&module, info, sm_count))
+            .filter_map(|info| match teams_that_fit(info, smem_per_block) {
+                0 => None,
+                teams => Some(Self::entry(&module, info, teams, sm_count)),
+            })
             .collect::<Result<_>>()?;
         Ok(Module {
             arch,
@@ -112,18 +119,26 @@ impl Module {
         })
     }
 
-    fn entry(module: &Arc<CudaModule>, info: &'static KernelInfo, sm_count: u32) -> Result<Entry> {
+    /// `info`'s entry in `module`, launched with `teams` of its teams per block.
+    fn entry(
+        module: &Arc<CudaModule>,
+        info: &'static KernelInfo,
+        teams: u32,
+        sm_count: u32,
+    ) -> Result<Entry> {
         let func = module.load_function(info.name)?;
-        if info.smem_bytes > 48 * 1024 {
+        let threads = info.tile.threads / info.teams * teams;
+        let smem_bytes = info.smem_bytes / info.teams * teams;
+        if smem_bytes > 48 * 1024 {
             // Blocks above 48 KiB of dynamic shared memory must opt in.
             func.set_attribute(
                 CUfunction_attribute::CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-                info.smem_bytes as i32,
+                smem_bytes as i32,
             )?;
         }
         let per_sm = func.occupancy_max_active_blocks_per_multiprocessor(
-            info.tile.threads,
-            info.smem_bytes as usize,
+            threads,
+            smem_bytes as usize,
             None,
         )?;
         let blocks = per_sm.max(1) * sm_count;
@@ -139,6 +154,8 @@ impl Module {
         Ok(Entry {
             func,
             info,
+            threads,
+            smem_bytes,
             resident,
         })
     }
@@ -170,5 +187,45 @@ impl Module {
     /// The entry point called `name`.
     pub fn get(&self, name: &str) -> Option<&Entry> {
         self.entries.iter().find(|e| e.info.name == name)
+    }
+}
+
+/// How many of `info`'s teams one block can have on a GPU with `smem_per_block` bytes of
+/// shared memory per block: all, or as many as their stages fit (0: the entry cannot run).
+/// The `mma.sync` kernel reads the number of its teams from the block size.
+pub(crate) fn teams_that_fit(info: &KernelInfo, smem_per_block: u32) -> u32 {
+    match smem_per_block.checked_div(info.smem_bytes / info.teams) {
+        Some(teams) => teams.min(info.teams),
+        // No dynamic shared memory at all.
+        None => info.teams,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(name: &str) -> &'static KernelInfo {
+        KERNELS.iter().find(|k| k.name == name).unwrap()
+    }
+
+    #[test]
+    fn blocks_take_the_teams_whose_stages_fit() {
+        const KIB: u32 = 1024;
+        let paired = info("mma_bf16_bf16_128x128_persistent");
+        assert_eq!(paired.teams, 2);
+        // Shared memory per block: H100 227 KiB, A100 163 KiB, Ada 99 KiB.
+        assert_eq!(teams_that_fit(paired, 227 * KIB), 2);
+        assert_eq!(teams_that_fit(paired, 163 * KIB), 1);
+        assert_eq!(teams_that_fit(paired, 99 * KIB), 1);
+        assert_eq!(teams_that_fit(paired, 64 * KIB), 0);
+        let wide = info("mma_bf16_bf16_128x256_persistent");
+        assert_eq!(teams_that_fit(wide, 163 * KIB), 1);
+        assert_eq!(teams_that_fit(wide, 99 * KIB), 0);
+        assert_eq!(teams_that_fit(info("tiled_f32_naive"), 48 * KIB), 1);
+        assert_eq!(teams_that_fit(info("textbook_f32_f32"), 0), 1);
+        for k in KERNELS {
+            assert_eq!(teams_that_fit(k, 227 * KIB), k.teams, "{}", k.name);
+        }
     }
 }

@@ -20,8 +20,8 @@ unsafe impl DeviceRepr for Params {}
 fn grid_config(entry: &Entry, grid: u32) -> LaunchConfig {
     LaunchConfig {
         grid_dim: (grid, 1, 1),
-        block_dim: (entry.info.tile.threads, 1, 1),
-        shared_mem_bytes: entry.info.smem_bytes,
+        block_dim: (entry.threads, 1, 1),
+        shared_mem_bytes: entry.smem_bytes,
     }
 }
 

@@ -4,7 +4,7 @@
 //! of [`KERNELS`] (everywhere), so the host launches exactly what was compiled, with the
 //! block size, shared memory and launch bounds given here.
 
-use crate::shapes::{self, MMA_128X128, MMA_128X256, TileShape};
+use crate::shapes::{self, MMA_128X128, MMA_128X128_TWO_TEAMS, MMA_128X256, TileShape};
 use crate::sm90_layout::Sm90Config;
 
 /// The architectures the PTX is built for: Hopper's own (`wgmma`, TMA and `setmaxnreg` need
@@ -30,6 +30,11 @@ pub struct KernelInfo {
     /// The oldest PTX module that has the entry: 80 (`sm_80` and `sm_90a`) or 90 (`sm_90a`
     /// only: `wgmma`, TMA, `setmaxnreg`).
     pub min_arch: u32,
+    /// Teams per block (`mma.sync` kernels; 1 for the others): groups of
+    /// `tile.threads / teams` threads with `smem_bytes / teams` bytes of stages each, working
+    /// through tiles of their own. Where a GPU cannot give a block all of them, the host
+    /// launches fewer (down to one), with as many fewer threads and bytes.
+    pub teams: u32,
     /// Blocks per thread-block cluster, along the grid's x (the scheduler's
     /// [`CLUSTER_M`](crate::schedule::TileScheduler::CLUSTER_M)): the host launches with
     /// cluster dimensions `(cluster_m, 1, 1)` and a grid that is a multiple of it. 1: no
@@ -42,10 +47,13 @@ pub struct KernelInfo {
 /// [`Sm90Config`].
 macro_rules! launch {
     (sm80; tile = $tile:expr, smem = $smem:expr, min_blocks = $min_blocks:expr) => {
-        KernelInfo { name: "", tile: $tile, smem_bytes: $smem, min_blocks_per_sm: $min_blocks, min_arch: 80, cluster_m: 1 }
+        KernelInfo { name: "", tile: $tile, smem_bytes: $smem, min_blocks_per_sm: $min_blocks, min_arch: 80, teams: 1, cluster_m: 1 }
     };
     (sm80; mma = $shape:expr) => {
-        launch!(sm80; tile = $shape.tile, smem = $shape.smem_bytes(), min_blocks = $shape.min_blocks_per_sm)
+        KernelInfo {
+            teams: $shape.teams,
+            ..launch!(sm80; tile = $shape.tile, smem = $shape.smem_bytes(), min_blocks = $shape.min_blocks_per_sm)
+        }
     };
     // One block per SM: `setmaxnreg`'s register split assumes it.
     (sm90a; wgmma = $cfg:expr) => {
@@ -82,6 +90,7 @@ macro_rules! mma_sync {
             { $shape.warps_m() },
             { $shape.warps_n() },
             { $shape.stages as usize },
+            { $shape.teams as usize },
         >
     };
 }
@@ -189,32 +198,32 @@ kernels! {
     // Operands 16-byte aligned with leading dimensions a multiple of 8 elements; edges masked.
     /// bf16 → bf16, 128 × 128 tiles, one block per tile.
     mma_bf16_bf16_128x128_naive [sm80; mma = MMA_128X128] => mma_sync!(NaiveGrid, Bf16, Bf16, MMA_128X128);
-    /// bf16 → bf16, 128 × 128 tiles, persistent blocks.
-    mma_bf16_bf16_128x128_persistent [sm80; mma = MMA_128X128] => mma_sync!(Persistent, Bf16, Bf16, MMA_128X128);
+    /// bf16 → bf16, 128 × 128 tiles, persistent blocks of two teams.
+    mma_bf16_bf16_128x128_persistent [sm80; mma = MMA_128X128_TWO_TEAMS] => mma_sync!(Persistent, Bf16, Bf16, MMA_128X128_TWO_TEAMS);
     /// bf16 → bf16, 128 × 256 tiles, one block per tile.
     mma_bf16_bf16_128x256_naive [sm80; mma = MMA_128X256] => mma_sync!(NaiveGrid, Bf16, Bf16, MMA_128X256);
     /// bf16 → bf16, 128 × 256 tiles, persistent blocks.
     mma_bf16_bf16_128x256_persistent [sm80; mma = MMA_128X256] => mma_sync!(Persistent, Bf16, Bf16, MMA_128X256);
     /// bf16 → f32, 128 × 128 tiles, one block per tile.
     mma_bf16_f32_128x128_naive [sm80; mma = MMA_128X128] => mma_sync!(NaiveGrid, Bf16, f32, MMA_128X128);
-    /// bf16 → f32, 128 × 128 tiles, persistent blocks.
-    mma_bf16_f32_128x128_persistent [sm80; mma = MMA_128X128] => mma_sync!(Persistent, Bf16, f32, MMA_128X128);
+    /// bf16 → f32, 128 × 128 tiles, persistent blocks of two teams.
+    mma_bf16_f32_128x128_persistent [sm80; mma = MMA_128X128_TWO_TEAMS] => mma_sync!(Persistent, Bf16, f32, MMA_128X128_TWO_TEAMS);
     /// bf16 → f32, 128 × 256 tiles, one block per tile.
     mma_bf16_f32_128x256_naive [sm80; mma = MMA_128X256] => mma_sync!(NaiveGrid, Bf16, f32, MMA_128X256);
     /// bf16 → f32, 128 × 256 tiles, persistent blocks.
     mma_bf16_f32_128x256_persistent [sm80; mma = MMA_128X256] => mma_sync!(Persistent, Bf16, f32, MMA_128X256);
     /// f16 → f16, 128 × 128 tiles, one block per tile.
     mma_f16_f16_128x128_naive [sm80; mma = MMA_128X128] => mma_sync!(NaiveGrid, F16, F16, MMA_128X128);
-    /// f16 → f16, 128 × 128 tiles, persistent blocks.
-    mma_f16_f16_128x128_persistent [sm80; mma = MMA_128X128] => mma_sync!(Persistent, F16, F16, MMA_128X128);
+    /// f16 → f16, 128 × 128 tiles, persistent blocks of two teams.
+    mma_f16_f16_128x128_persistent [sm80; mma = MMA_128X128_TWO_TEAMS] => mma_sync!(Persistent, F16, F16, MMA_128X128_TWO_TEAMS);
     /// f16 → f16, 128 × 256 tiles, one block per tile.
     mma_f16_f16_128x256_naive [sm80; mma = MMA_128X256] => mma_sync!(NaiveGrid, F16, F16, MMA_128X256);
     /// f16 → f16, 128 × 256 tiles, persistent blocks.
     mma_f16_f16_128x256_persistent [sm80; mma = MMA_128X256] => mma_sync!(Persistent, F16, F16, MMA_128X256);
     /// f16 → f32, 128 × 128 tiles, one block per tile.
     mma_f16_f32_128x128_naive [sm80; mma = MMA_128X128] => mma_sync!(NaiveGrid, F16, f32, MMA_128X128);
-    /// f16 → f32, 128 × 128 tiles, persistent blocks.
-    mma_f16_f32_128x128_persistent [sm80; mma = MMA_128X128] => mma_sync!(Persistent, F16, f32, MMA_128X128);
+    /// f16 → f32, 128 × 128 tiles, persistent blocks of two teams.
+    mma_f16_f32_128x128_persistent [sm80; mma = MMA_128X128_TWO_TEAMS] => mma_sync!(Persistent, F16, f32, MMA_128X128_TWO_TEAMS);
     /// f16 → f32, 128 × 256 tiles, one block per tile.
     mma_f16_f32_128x256_naive [sm80; mma = MMA_128X256] => mma_sync!(NaiveGrid, F16, f32, MMA_128X256);
     /// f16 → f32, 128 × 256 tiles, persistent blocks.
@@ -443,8 +452,12 @@ mod tests {
         extern crate std;
         for input in ["bf16", "f16"] {
             for output in [input, "f32"] {
-                for (tile, shape) in [("128x128", MMA_128X128), ("128x256", MMA_128X256)] {
-                    for schedule in ["naive", "persistent"] {
+                let tiles = [
+                    ("128x128", [MMA_128X128, MMA_128X128_TWO_TEAMS]),
+                    ("128x256", [MMA_128X256, MMA_128X256]),
+                ];
+                for (tile, [naive, persistent]) in tiles {
+                    for (schedule, shape) in [("naive", naive), ("persistent", persistent)] {
                         let name = std::format!("mma_{input}_{output}_{tile}_{schedule}");
                         let k = KERNELS
                             .iter()
@@ -453,6 +466,7 @@ mod tests {
                         assert_eq!(k.tile, shape.tile);
                         assert_eq!(k.smem_bytes, shape.smem_bytes());
                         assert_eq!(k.min_blocks_per_sm, shape.min_blocks_per_sm);
+                        assert_eq!(k.teams, shape.teams);
                         assert!(k.smem_bytes > 48 * 1024);
                     }
                 }

@@ -183,6 +183,21 @@ impl TileScheduler for Persistent {
     }
 }
 
+/// The scheduler slot of team `team` of block `block` in a grid of `blocks` blocks with
+/// `teams` teams each (the `mma.sync` kernel's teams: groups of warps of one block that work
+/// through tiles of their own), and the number of slots: team `i` of block `b` is slot
+/// `b + i · blocks`.
+///
+/// A block's teams share an SM, and the slots of one round of [`Persistent`] are numbered
+/// team after team: when the tiles end part-way through a round, the slots that get one tile
+/// more are those of different blocks, and no SM has two more tiles than another. (With
+/// separate blocks the hardware decides which slots share an SM, and the extra tiles of a
+/// partial round can land on both blocks of some SMs.)
+#[inline(always)]
+pub const fn team_slot(block: u32, blocks: u32, team: u32, teams: u32) -> (u32, u32) {
+    (block + team * blocks, blocks * teams)
+}
+
 /// Clusters of `CLUSTER_M` consecutive blocks (the host launches with cluster dimensions
 /// `(CLUSTER_M, 1, 1)`), scheduled by `S` over cluster tiles of `CLUSTER_M · block_m ×
 /// block_n`: block `b` is rank `b % CLUSTER_M` of cluster `b / CLUSTER_M` and computes tile
@@ -431,6 +446,31 @@ mod tests {
             let per_block: Vec<u32> = (0..blocks)
                 .map(|b| { let mut s = Persistent::new(grid, b, blocks); core::iter::from_fn(|| s.next()).count() as u32 })
                 .collect();
+            let (lo, hi) = (per_block.iter().min().unwrap(), per_block.iter().max().unwrap());
+            prop_assert!(hi - lo <= 1, "{per_block:?}");
+        }
+
+        /// Blocks of teams (one per SM): every tile once, and every block within one tile of
+        /// every other, whatever the tile count.
+        #[test]
+        fn team_blocks_share_the_work_evenly(
+            m in 1u32..20000, n in 1u32..20000, sms in 1u32..200, teams in 1u32..4,
+        ) {
+            let grid = TileGrid::new(m, n, 128, 128, 8, 1);
+            let blocks = Persistent::grid_size(&grid, sms);
+            let mut seen = Vec::new();
+            let per_block: Vec<usize> = (0..blocks)
+                .map(|b| {
+                    let before = seen.len();
+                    for team in 0..teams {
+                        let (slot, slots) = team_slot(b, blocks, team, teams);
+                        let mut s = Persistent::new(grid, slot, slots);
+                        seen.extend(core::iter::from_fn(|| s.next()));
+                    }
+                    seen.len() - before
+                })
+                .collect();
+            assert_exactly_once(grid, &seen);
             let (lo, hi) = (per_block.iter().min().unwrap(), per_block.iter().max().unwrap());
             prop_assert!(hi - lo <= 1, "{per_block:?}");
         }

@@ -81,13 +81,17 @@ pub const MMA_WARP_N: u32 = 64;
 pub const MMA_BLOCK_K: u32 = 64;
 
 /// A configuration of the `mma.sync` kernels (`mainloop::sm80_mma_sync`): block tile (a grid
-/// of 64 × 64 warp tiles), depth of the `cp.async` pipeline, and the blocks per SM the
-/// registers are capped for.
+/// of 64 × 64 warp tiles), depth of the `cp.async` pipeline, the blocks per SM the
+/// registers are capped for, and the teams per block.
+///
+/// A team is the warps of one block tile with their own stages and barrier, working through
+/// their own tiles; `tile.threads` and [`MmaShape::smem_bytes`] count all teams of a block.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MmaShape {
     pub tile: TileShape,
     pub stages: u32,
     pub min_blocks_per_sm: u32,
+    pub teams: u32,
 }
 
 impl MmaShape {
@@ -101,21 +105,41 @@ impl MmaShape {
             },
             stages,
             min_blocks_per_sm,
+            teams: 1,
         }
     }
 
-    /// Dynamic shared memory: `stages` × (`A` tile + `B` tile) of 16-bit elements.
-    pub const fn smem_bytes(&self) -> u32 {
+    /// `teams` teams per block, in place of that many blocks per SM.
+    const fn with_teams(self, teams: u32) -> Self {
+        MmaShape {
+            tile: TileShape {
+                threads: self.tile.threads * teams,
+                ..self.tile
+            },
+            min_blocks_per_sm: self.min_blocks_per_sm.div_ceil(teams),
+            teams,
+            ..self
+        }
+    }
+
+    /// Dynamic shared memory of one team: `stages` × (`A` tile + `B` tile) of 16-bit
+    /// elements.
+    pub const fn team_smem_bytes(&self) -> u32 {
         let t = &self.tile;
         self.stages * (t.block_m + t.block_n) * t.block_k * 2
     }
 
-    /// Warps along M.
+    /// Dynamic shared memory of a block: all its teams' stages.
+    pub const fn smem_bytes(&self) -> u32 {
+        self.teams * self.team_smem_bytes()
+    }
+
+    /// Warps along M, in one team.
     pub const fn warps_m(&self) -> usize {
         (self.tile.block_m / MMA_WARP_M) as usize
     }
 
-    /// Warps along N.
+    /// Warps along N, in one team.
     pub const fn warps_n(&self) -> usize {
         (self.tile.block_n / MMA_WARP_N) as usize
     }
@@ -124,6 +148,9 @@ impl MmaShape {
 /// 128 × 128 × 64, 2 × 2 warps (128 threads), 3 stages (96 KiB): two blocks per SM on H100
 /// (2 × 128 threads × 255 registers fit the register file), one on A100.
 pub const MMA_128X128: MmaShape = MmaShape::new(128, 128, 3, 2);
+/// [`MMA_128X128`] as one block of two teams (256 threads, 192 KiB) per SM, for persistent
+/// grids: the schedule then knows which tiles share an SM (see the mainloop's `Team`).
+pub const MMA_128X128_TWO_TEAMS: MmaShape = MMA_128X128.with_teams(2);
 /// 128 × 256 × 64, 2 × 4 warps (256 threads), 3 stages (144 KiB, within A100's 163 KiB per
 /// block): one block per SM. Beyond Ada's 99 KiB: the host leaves it out there.
 pub const MMA_128X256: MmaShape = MmaShape::new(128, 256, 3, 1);

@@ -16,3 +16,20 @@ pub fn shfl_xor(x: f32, mask: u32) -> f32 {
     };
     r
 }
+
+/// Lane 0's `x`, for every lane of the warp. For a value that is already the same in every
+/// lane (such as `threadIdx.x / 128`), this tells ptxas so: branches and addresses derived
+/// from it then stay warp-uniform (uniform registers, no per-use `R2UR`), which ptxas cannot
+/// prove from the thread index alone.
+///
+/// Every lane of the warp calls it (the member mask is the full warp).
+#[inline(always)]
+pub fn broadcast(x: u32) -> u32 {
+    let r: u32;
+    // SAFETY: as [`shfl_xor`].
+    unsafe {
+        asm!("shfl.sync.idx.b32 {}, {}, 0, 0x1f, 0xffffffff;", out(reg32) r, in(reg32) x,
+            options(pure, nomem, nostack))
+    };
+    r
+}

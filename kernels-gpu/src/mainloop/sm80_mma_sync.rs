@@ -48,6 +48,12 @@
 //! functions of the block index). On a [`NaiveGrid`](crate::schedule::NaiveGrid) there is
 //! one tile per block and this reduces to the usual prologue and mainloop.
 //!
+//! # Teams
+//! Everything above is one team's: `WARPS_M × WARPS_N` warps with their own stages, barrier
+//! and tiles. A block may hold several teams side by side ([`Team`]); the persistent
+//! 128 × 128 kernel runs two per block in place of two blocks per SM, so that its schedule
+//! knows which tiles share an SM.
+//!
 //! # Edges
 //! A k-tile whose `A` or `B` tile lies inside its matrix is copied without any check: one
 //! address per thread, the passes a constant number of rows apart. At an edge, chunks outside
@@ -65,7 +71,7 @@ use crate::mma_layout::{
     A_ROW_CHUNKS, a_fragment_offset, a_lane_offset, b_fragment_offset, b_lane_offset, copy_chunk,
 };
 use crate::params::{GemmParams, ParamSpace};
-use crate::schedule::{TileScheduler, WorkTile};
+use crate::schedule::{TileScheduler, WorkTile, team_slot};
 #[cfg(doc)]
 use crate::shapes::MmaShape;
 use crate::shapes::{MMA_BLOCK_K, MMA_WARP_M, MMA_WARP_N};
@@ -92,14 +98,17 @@ const _: () = {
 };
 
 /// The geometry of one configuration: a `WARPS_M × WARPS_N` grid of warp tiles, `STAGES`
-/// pipeline stages.
-struct Geometry<const WARPS_M: usize, const WARPS_N: usize, const STAGES: usize>;
+/// pipeline stages, up to `TEAMS` [`Team`]s per block.
+struct Geometry<const WARPS_M: usize, const WARPS_N: usize, const STAGES: usize, const TEAMS: usize>;
 
 /// Compile-time sizes derived from a [`Geometry`], so that the pieces below are generic over
 /// one type parameter.
 trait Tiling {
     const WARPS_N: u32;
+    /// Threads of one [`Team`].
     const THREADS: u32;
+    /// Most teams per block.
+    const TEAMS: u32;
     const STAGES: u32;
     const BM: u32;
     const BN: u32;
@@ -115,11 +124,12 @@ trait Tiling {
     const CHECK: ();
 }
 
-impl<const WARPS_M: usize, const WARPS_N: usize, const STAGES: usize> Tiling
-    for Geometry<WARPS_M, WARPS_N, STAGES>
+impl<const WARPS_M: usize, const WARPS_N: usize, const STAGES: usize, const TEAMS: usize> Tiling
+    for Geometry<WARPS_M, WARPS_N, STAGES, TEAMS>
 {
     const WARPS_N: u32 = WARPS_N as u32;
     const THREADS: u32 = 32 * (WARPS_M * WARPS_N) as u32;
+    const TEAMS: u32 = TEAMS as u32;
     const STAGES: u32 = STAGES as u32;
     const BM: u32 = MMA_WARP_M * WARPS_M as u32;
     const BN: u32 = MMA_WARP_N * WARPS_N as u32;
@@ -143,7 +153,66 @@ impl<const WARPS_M: usize, const WARPS_N: usize, const STAGES: usize> Tiling
         // `mma_layout::b_fragment_offset`: k16 steps of B are whole swizzle periods apart.
         assert!(16u32.is_multiple_of(swizzle::period_rows(Self::B_ROW_CHUNKS)));
         assert!(STAGES >= 2);
+        // Named barriers 1..=TEAMS of the 16.
+        assert!(TEAMS >= 1 && TEAMS < 16);
     };
+}
+
+/// The threads of a block that run one pipeline: `G::THREADS` threads with their own
+/// `STAGES` stages of shared memory, their own barrier and their own sequence of tiles.
+/// Several teams in one block, rather than as many blocks per SM, let a persistent schedule
+/// know which tiles share an SM ([`team_slot`] says why that matters).
+#[derive(Clone, Copy)]
+struct Team {
+    index: u32,
+    /// Teams in this block: `G::TEAMS`, or fewer where the host launched fewer threads
+    /// because that many teams' stages do not fit the SM.
+    count: u32,
+    /// This thread's index within the team.
+    thread: u32,
+}
+
+impl Team {
+    #[inline(always)]
+    fn of<G: Tiling>(t: u32) -> Self {
+        if G::TEAMS == 1 {
+            return Team {
+                index: 0,
+                count: 1,
+                thread: t,
+            };
+        }
+        Team {
+            index: warp::broadcast(t / G::THREADS),
+            count: thread::block_dim_x() / G::THREADS,
+            thread: t % G::THREADS,
+        }
+    }
+
+    /// Offset of this team's stages in the block's shared memory. The copies and reads add
+    /// it to their per-thread offsets, not to the window's address: that stays uniform
+    /// across the block, so the stage addresses stay in uniform registers.
+    #[inline(always)]
+    fn stages<G: Tiling>(&self) -> u32 {
+        self.index * G::STAGES * G::STAGE_BYTES
+    }
+
+    /// This team's slot of the scheduler, and the number of slots, in a grid of `blocks`.
+    #[inline(always)]
+    fn slot(&self, block: u32, blocks: u32) -> (u32, u32) {
+        team_slot(block, blocks, self.index, self.count)
+    }
+
+    /// The team's barrier: the whole block for one team; otherwise named barrier
+    /// `1 + index`, since a team must not wait for another that may be a tile ahead or gone.
+    #[inline(always)]
+    fn sync<G: Tiling>(&self) {
+        if G::TEAMS == 1 {
+            sync::threads();
+        } else {
+            sync::named(1 + self.index, G::THREADS);
+        }
+    }
 }
 
 /// The window of dynamic shared memory; 128-byte aligned so that the swizzle's 128-byte
@@ -204,13 +273,14 @@ struct ThreadChunks {
 }
 
 impl ThreadChunks {
+    /// Thread `t`'s chunks, in the stages that start `stages` bytes into shared memory.
     #[inline(always)]
-    fn new(t: u32, row_chunks: u32) -> Self {
+    fn new(t: u32, row_chunks: u32, stages: u32) -> Self {
         let (row, chunk) = copy_chunk(t, row_chunks);
         ThreadChunks {
             row,
             col: chunk * 8,
-            dst: swizzle::offset(row, chunk, row_chunks),
+            dst: stages + swizzle::offset(row, chunk, row_chunks),
         }
     }
 
@@ -360,7 +430,7 @@ struct Copies<S, G> {
 
 impl<S: TileScheduler, G: Tiling> Copies<S, G> {
     #[inline(always)]
-    fn new(p: GemmParams, mut schedule: S, t: u32) -> Self {
+    fn new(p: GemmParams, mut schedule: S, t: u32, stages: u32) -> Self {
         Copies {
             p,
             tile: schedule.next().map(|tile| TileOperands::of::<G>(&p, tile)),
@@ -368,8 +438,8 @@ impl<S: TileScheduler, G: Tiling> Copies<S, G> {
             kt: 0,
             k_tiles: p.k.div_ceil(BK),
             stage: 0,
-            a: ThreadChunks::new(t, A_ROW_CHUNKS),
-            b: ThreadChunks::new(t, G::B_ROW_CHUNKS),
+            a: ThreadChunks::new(t, A_ROW_CHUNKS, stages),
+            b: ThreadChunks::new(t, G::B_ROW_CHUNKS, stages),
             _tiling: core::marker::PhantomData,
         }
     }
@@ -428,11 +498,13 @@ struct Reads<G> {
 }
 
 impl<G: Tiling> Reads<G> {
+    /// In the stages that start `stages` bytes into shared memory (a multiple of the stage
+    /// size: [`a_fragment_offset`] and [`b_fragment_offset`] only flip bits below it).
     #[inline(always)]
-    fn new(warp_m: u32, warp_n: u32, lane: u32) -> Self {
+    fn new(warp_m: u32, warp_n: u32, lane: u32, stages: u32) -> Self {
         Reads {
-            a_lane: a_lane_offset(warp_m, lane),
-            b_lane: b_lane_offset(warp_n, lane, G::B_ROW_CHUNKS),
+            a_lane: stages + a_lane_offset(warp_m, lane),
+            b_lane: stages + b_lane_offset(warp_n, lane, G::B_ROW_CHUNKS),
             stage: 0,
             _tiling: core::marker::PhantomData,
         }
@@ -590,11 +662,12 @@ pub unsafe fn gemm<
     const WARPS_M: usize,
     const WARPS_N: usize,
     const STAGES: usize,
+    const TEAMS: usize,
 >(
     p: &GemmParams,
     _: ParamSpace,
 ) {
-    unsafe { run::<S, In, Out, Geometry<WARPS_M, WARPS_N, STAGES>>(*p) }
+    unsafe { run::<S, In, Out, Geometry<WARPS_M, WARPS_N, STAGES, TEAMS>>(*p) }
 }
 
 /// [`gemm`] for one [`Tiling`].
@@ -604,9 +677,21 @@ pub unsafe fn gemm<
 #[inline(always)]
 unsafe fn run<S: TileScheduler + Copy, In: MmaInput, Out: Output, G: Tiling>(p: GemmParams) {
     const { G::CHECK };
-    let smem = smem::address(unsafe { smem::dynamic::<SmemWindow>() });
+    let team = Team::of::<G>(thread::index_x());
+    let window = smem::address(unsafe { smem::dynamic::<SmemWindow>() });
+    // The stage addresses: `smem + stage · STAGE_BYTES` plus per-thread offsets that start
+    // at `stages`. With one team, `smem` is the window: the same for the whole block, ptxas
+    // keeps it in a uniform register. With several, the uniform registers hold the schedule
+    // (which depends on the team), and ptxas would recompute the window's address from
+    // special registers in every k-tile; the per-thread offsets take it instead.
+    let (smem, stages) = if G::TEAMS == 1 {
+        (window, 0)
+    } else {
+        (0, window + team.stages::<G>())
+    };
     let grid = p.tile_grid(G::BM, G::BN);
-    let schedule = S::new(grid, thread::block_index_x(), thread::grid_dim_x());
+    let (slot, slots) = team.slot(thread::block_index_x(), thread::grid_dim_x());
+    let schedule = S::new(grid, slot, slots);
     // The consumer's copy of the scheduler is read at each epilogue, not before the k-loop:
     // registers are tight (128 accumulators, two fragment sets), and this way no tile
     // coordinates stay live through the k-loop.
@@ -614,10 +699,10 @@ unsafe fn run<S: TileScheduler + Copy, In: MmaInput, Out: Output, G: Tiling>(p: 
     if !has_next(tiles) {
         return;
     }
-    let (t, lane) = (thread::index_x(), thread::lane_id());
+    let (t, lane) = (team.thread, thread::lane_id());
     let (warp_m, warp_n) = (t / 32 / G::WARPS_N, t / 32 % G::WARPS_N);
-    let mut copies = Copies::<S, G>::new(p, schedule, t);
-    let mut reads = Reads::<G>::new(warp_m, warp_n, lane);
+    let mut copies = Copies::<S, G>::new(p, schedule, t, stages);
+    let mut reads = Reads::<G>::new(warp_m, warp_n, lane, stages);
     let pending = G::STAGES as usize - 2;
 
     // Prologue: the first STAGES - 1 k-tiles of the stream in flight, the first landed.
@@ -625,7 +710,7 @@ unsafe fn run<S: TileScheduler + Copy, In: MmaInput, Out: Output, G: Tiling>(p: 
         unsafe { copies.next(smem) };
     }
     cp_async::wait_group(pending);
-    sync::threads();
+    team.sync::<G>();
     // Fragments of the step being multiplied and of the next one.
     let mut f = [unsafe { reads.load(smem, 0) }; 2];
 
@@ -636,7 +721,7 @@ unsafe fn run<S: TileScheduler + Copy, In: MmaInput, Out: Output, G: Tiling>(p: 
                 if STEP == K16_STEPS - 1 {
                     // The next k-tile's first fragments are read below.
                     cp_async::wait_group(pending);
-                    sync::threads();
+                    team.sync::<G>();
                     reads.advance();
                 }
                 // Past the last k-tile of the block this reads a stage nobody writes: unused.
