@@ -48,7 +48,21 @@ pub struct Gemm {
 impl Gemm {
     /// Loads the kernels for the GPU of `stream`'s context.
     pub fn new(stream: Arc<CudaStream>) -> Result<Self> {
-        let module = Module::load(stream.context())?;
+        let module = Module::load(stream.context(), u32::MAX)?;
+        Ok(Gemm { stream, module })
+    }
+
+    /// As [`Gemm::new`], with the kernels held to `bytes` of shared memory per block (and
+    /// per SM, for choosing tile configurations), or to the GPU's own limits where those are
+    /// lower. Kernels whose stages do not fit are left out: a call that would run one gets
+    /// [`Error::Unsupported`] (`Kernel::Auto` too, when it picks one: on Hopper, below the
+    /// `wgmma` kernels' needs, name an `mma.sync` kernel). The persistent 128 × 128 `mma.sync`
+    /// kernel launches one team per block where its two teams' 192 KiB do not fit.
+    ///
+    /// For leaving shared memory to other work on the same SMs, and for running on one GPU
+    /// the paths that GPUs with less shared memory take (per block: A100 163 KiB, Ada 99 KiB).
+    pub fn with_shared_memory_limit(stream: Arc<CudaStream>, bytes: u32) -> Result<Self> {
+        let module = Module::load(stream.context(), bytes)?;
         Ok(Gemm { stream, module })
     }
 
@@ -225,7 +239,7 @@ impl Gemm {
             reason: format!(
                 "entry point {name} is not available on this GPU (compute capability {}.{}): \
                  not built for it, or its stages need more shared memory per block than the \
-                 GPU has",
+                 GPU has (or than this `Gemm` may use)",
                 self.module.arch.major, self.module.arch.minor
             ),
         })

@@ -77,15 +77,19 @@ pub(crate) struct Module {
 }
 
 impl Module {
-    pub fn load(ctx: &Arc<CudaContext>) -> Result<Self> {
-        Self::load_table(ctx, Arch::ptx, KERNELS)
+    /// Loads every kernel, holding them to `smem_limit` bytes of shared memory per block and
+    /// per SM (`u32::MAX`: the GPU's own limits).
+    pub fn load(ctx: &Arc<CudaContext>, smem_limit: u32) -> Result<Self> {
+        Self::load_table(ctx, Arch::ptx, KERNELS, smem_limit)
     }
 
-    /// Loads the PTX `ptx` picks for the GPU, with the entry points of `table` it has.
+    /// Loads the PTX `ptx` picks for the GPU, with the entry points of `table` it has, held to
+    /// `smem_limit` bytes of shared memory per block and per SM.
     pub fn load_table(
         ctx: &Arc<CudaContext>,
         ptx: fn(Arch) -> Result<&'static str>,
         table: &'static [KernelInfo],
+        smem_limit: u32,
     ) -> Result<Self> {
         let (major, minor) = ctx.compute_capability()?;
         let arch = Arch { major, minor };
@@ -94,12 +98,14 @@ impl Module {
         let sm_count = ctx.attribute(
             cudarc::driver::sys::CUdevice_attribute::CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT,
         )? as u32;
-        let smem_per_sm = ctx.attribute(
+        let smem_per_sm = (ctx.attribute(
             cudarc::driver::sys::CUdevice_attribute::CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_MULTIPROCESSOR,
-        )? as u32;
-        let smem_per_block = ctx.attribute(
+        )? as u32)
+            .min(smem_limit);
+        let smem_per_block = (ctx.attribute(
             cudarc::driver::sys::CUdevice_attribute::CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN,
-        )? as u32;
+        )? as u32)
+            .min(smem_limit);
         let entries = table
             .iter()
             // Hopper-only kernels are not in the sm_80 PTX, and a GPU with less shared memory

@@ -61,7 +61,7 @@ impl Recorder {
     /// Loads the recorded kernels for the GPU of `stream`'s context.
     pub fn new(stream: Arc<CudaStream>) -> Result<Self> {
         let ptx = |arch: Arch| arch.pick(PTX_SM90A, PTX_SM80);
-        let module = Module::load_table(stream.context(), ptx, RECORDED_KERNELS)?;
+        let module = Module::load_table(stream.context(), ptx, RECORDED_KERNELS, u32::MAX)?;
         Ok(Recorder { stream, module })
     }
 

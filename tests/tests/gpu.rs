@@ -27,6 +27,8 @@ use tessera_tests::{Case, Check, run_case};
 
 struct Suite<'a> {
     gemm: &'a Gemm,
+    /// Put before every test's name: what sets this suite's `Gemm` apart, if anything.
+    label: String,
     seed: u64,
     cases: u32,
     quick: bool,
@@ -61,6 +63,7 @@ fn layouts(kernel: Kernel) -> Vec<[Layout; 3]> {
 
 impl Suite<'_> {
     fn record(&self, name: String, test: impl FnOnce() -> Result<String, String>) {
+        let name = format!("{}{name}", self.label);
         if !self.filters.is_empty() && !self.filters.iter().any(|f| name.contains(f.as_str())) {
             return;
         }
@@ -312,6 +315,45 @@ impl Suite<'_> {
     }
 }
 
+/// The paths of a GPU with `kib` KiB of shared memory per block, on this one (A100: 163,
+/// Ada: 99): the 128 × 128 `mma.sync` kernels on both grids (the persistent one with one
+/// team per block, as its two teams' 192 KiB do not fit), and the 128 × 256 ones where their
+/// 144 KiB fit; where they do not, a call for them is refused with `Unsupported`.
+fn smaller_gpu(suite: &Suite, ctx: &Arc<CudaContext>, kib: u32) {
+    let label = format!("[{kib} KiB per block] ");
+    let gemm = match Gemm::with_shared_memory_limit(ctx.default_stream(), kib * 1024) {
+        Ok(g) => g,
+        Err(e) => return suite.record(format!("{label}load"), || Err(e.to_string())),
+    };
+    let small = Suite {
+        gemm: &gemm,
+        label,
+        filters: suite.filters.clone(),
+        passed: Cell::new(0),
+        failed: Cell::new(0),
+        ..*suite
+    };
+    for schedule in [Schedule::NaiveGrid, Schedule::Persistent] {
+        small.kernel::<bf16, bf16>(Kernel::MmaSync(MmaTile::M128N128, schedule));
+        small.kernel::<f16, f32>(Kernel::MmaSync(MmaTile::M128N128, schedule));
+        let wide = Kernel::MmaSync(MmaTile::M128N256, schedule);
+        if kib >= 144 {
+            small.kernel::<bf16, bf16>(wide);
+            continue;
+        }
+        small.record(format!("{wide} is refused"), || {
+            let case = Case::dense(256, 256, 64, suite.seed);
+            match run_case::<bf16, bf16>(&gemm, wide, &case, Check::Full) {
+                Err(Error::Unsupported { reason, .. }) => Ok(format!("Unsupported: {reason}")),
+                Err(e) => Err(format!("expected Unsupported, got {e}")),
+                Ok(_) => Err("expected Unsupported, but it ran".into()),
+            }
+        });
+    }
+    suite.passed.set(suite.passed.get() + small.passed.get());
+    suite.failed.set(suite.failed.get() + small.failed.get());
+}
+
 /// Determinism, concurrency and graph capture for `kernel` with `I` → `O`.
 fn reliability<I: Element, O: Element>(
     suite: &Suite,
@@ -407,6 +449,7 @@ fn main() -> ExitCode {
     let filters = args.into_iter().filter(|a| !a.starts_with("--")).collect();
     let suite = Suite {
         gemm: &gemm,
+        label: String::new(),
         seed,
         cases,
         quick,
@@ -434,6 +477,9 @@ fn main() -> ExitCode {
         Kernel::MmaSync(MmaTile::M128N256, Schedule::Persistent),
     ] {
         reliability::<bf16, bf16>(&suite, &ctx, kernel, seed);
+    }
+    for kib in [163, 99] {
+        smaller_gpu(&suite, &ctx, kib);
     }
     suite.record("buffer from another context is rejected".into(), || {
         wrong_context(&gemm)
