@@ -189,9 +189,7 @@ impl Team {
         }
     }
 
-    /// Offset of this team's stages in the block's shared memory. The copies and reads add
-    /// it to their per-thread offsets, not to the window's address: that stays uniform
-    /// across the block, so the stage addresses stay in uniform registers.
+    /// Offset of this team's stages from the start of the block's shared memory.
     #[inline(always)]
     fn stages<G: Tiling>(&self) -> u32 {
         self.index * G::STAGES * G::STAGE_BYTES
@@ -273,7 +271,8 @@ struct ThreadChunks {
 }
 
 impl ThreadChunks {
-    /// Thread `t`'s chunks, in the stages that start `stages` bytes into shared memory.
+    /// Thread `t`'s chunks, with the stages `stages` bytes past the address the copies are
+    /// given.
     #[inline(always)]
     fn new(t: u32, row_chunks: u32, stages: u32) -> Self {
         let (row, chunk) = copy_chunk(t, row_chunks);
@@ -498,8 +497,9 @@ struct Reads<G> {
 }
 
 impl<G: Tiling> Reads<G> {
-    /// In the stages that start `stages` bytes into shared memory (a multiple of the stage
-    /// size: [`a_fragment_offset`] and [`b_fragment_offset`] only flip bits below it).
+    /// With the stages `stages` bytes past the address [`Reads::load`] is given: a multiple
+    /// of 128 (the window's alignment, whole stages), as [`a_fragment_offset`] and
+    /// [`b_fragment_offset`] flip bits 5 and 6 of the lane offsets.
     #[inline(always)]
     fn new(warp_m: u32, warp_n: u32, lane: u32, stages: u32) -> Self {
         Reads {
