@@ -152,7 +152,7 @@ impl Module {
             1 => blocks,
             // A cluster's blocks must share one GPC, so whole clusters may fit fewer blocks
             // than the SMs allow; without an answer from the driver, assume all SMs pair up.
-            c => Self::max_active_clusters(&func, info)
+            c => Self::max_active_clusters(&func, info, threads, smem_bytes)
                 .ok()
                 .filter(|&n| n > 0)
                 .map_or(blocks / c * c, |n| n * c),
@@ -166,17 +166,20 @@ impl Module {
         })
     }
 
-    /// Clusters of `info.cluster_m` blocks of `func` that can run on the GPU at once
+    /// Clusters of `info.cluster_m` blocks of `func` (`threads` and `smem_bytes` each, as the
+    /// entry launches them) that can run on the GPU at once
     /// (`cuOccupancyMaxActiveClusters`; the cluster size must be given, the kernel has none
     /// built in). Uses the current context, which loading the module bound.
     fn max_active_clusters(
         func: &CudaFunction,
         info: &KernelInfo,
+        threads: u32,
+        smem_bytes: u32,
     ) -> std::result::Result<u32, DriverError> {
         let cfg = LaunchConfig {
             grid_dim: (info.cluster_m, 1, 1),
-            block_dim: (info.tile.threads, 1, 1),
-            shared_mem_bytes: info.smem_bytes,
+            block_dim: (threads, 1, 1),
+            shared_mem_bytes: smem_bytes,
         };
         let mut attrs = [raw::cluster_dimension(info.cluster_m)];
         let config = raw::launch_config(&cfg, std::ptr::null_mut(), &mut attrs);

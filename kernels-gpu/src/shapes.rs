@@ -124,7 +124,7 @@ impl MmaShape {
 
     /// Dynamic shared memory of one team: `stages` × (`A` tile + `B` tile) of 16-bit
     /// elements.
-    pub const fn team_smem_bytes(&self) -> u32 {
+    const fn team_smem_bytes(&self) -> u32 {
         let t = &self.tile;
         self.stages * (t.block_m + t.block_n) * t.block_k * 2
     }
