@@ -134,7 +134,7 @@ macro_rules! kernels {
 use crate::{
     element::{Bf16, F16},
     mainloop,
-    schedule::{NaiveGrid, Persistent},
+    schedule::{NaiveGrid, Persistent, PersistentTeams, WholeTiles},
 };
 #[cfg(all(target_arch = "nvptx64", target_feature = "sm_90a"))]
 use crate::{
@@ -153,6 +153,10 @@ const PP: Sm90Config = shapes::WGMMA_PINGPONG;
 type Persistent2 = Clustered<Persistent, 2>;
 #[cfg(all(target_arch = "nvptx64", target_feature = "sm_90a"))]
 type NaiveGrid2 = Clustered<NaiveGrid, 2>;
+
+/// The schedule of the `mma.sync` kernels' persistent blocks of two teams.
+#[cfg(target_arch = "nvptx64")]
+type PersistentTwoTeams = PersistentTeams<{ MMA_128X128_TWO_TEAMS.teams }>;
 
 kernels! {
     // One thread per output, one block per 16 × 16 tile: `textbook_<input>_<output>`.
@@ -197,37 +201,37 @@ kernels! {
     // Tensor cores with `mma.sync` (sm_80+): `mma_<input>_<output>_<tile>_<scheduler>`.
     // Operands 16-byte aligned with leading dimensions a multiple of 8 elements; edges masked.
     /// bf16 → bf16, 128 × 128 tiles, one block per tile.
-    mma_bf16_bf16_128x128_naive [sm80; mma = MMA_128X128] => mma_sync!(NaiveGrid, Bf16, Bf16, MMA_128X128);
-    /// bf16 → bf16, 128 × 128 tiles, persistent blocks of two teams.
-    mma_bf16_bf16_128x128_persistent [sm80; mma = MMA_128X128_TWO_TEAMS] => mma_sync!(Persistent, Bf16, Bf16, MMA_128X128_TWO_TEAMS);
+    mma_bf16_bf16_128x128_naive [sm80; mma = MMA_128X128] => mma_sync!(WholeTiles<NaiveGrid>, Bf16, Bf16, MMA_128X128);
+    /// bf16 → bf16, 128 × 128 tiles, persistent blocks of two teams, which share a lone last tile.
+    mma_bf16_bf16_128x128_persistent [sm80; mma = MMA_128X128_TWO_TEAMS] => mma_sync!(PersistentTwoTeams, Bf16, Bf16, MMA_128X128_TWO_TEAMS);
     /// bf16 → bf16, 128 × 256 tiles, one block per tile.
-    mma_bf16_bf16_128x256_naive [sm80; mma = MMA_128X256] => mma_sync!(NaiveGrid, Bf16, Bf16, MMA_128X256);
+    mma_bf16_bf16_128x256_naive [sm80; mma = MMA_128X256] => mma_sync!(WholeTiles<NaiveGrid>, Bf16, Bf16, MMA_128X256);
     /// bf16 → bf16, 128 × 256 tiles, persistent blocks.
-    mma_bf16_bf16_128x256_persistent [sm80; mma = MMA_128X256] => mma_sync!(Persistent, Bf16, Bf16, MMA_128X256);
+    mma_bf16_bf16_128x256_persistent [sm80; mma = MMA_128X256] => mma_sync!(WholeTiles<Persistent>, Bf16, Bf16, MMA_128X256);
     /// bf16 → f32, 128 × 128 tiles, one block per tile.
-    mma_bf16_f32_128x128_naive [sm80; mma = MMA_128X128] => mma_sync!(NaiveGrid, Bf16, f32, MMA_128X128);
-    /// bf16 → f32, 128 × 128 tiles, persistent blocks of two teams.
-    mma_bf16_f32_128x128_persistent [sm80; mma = MMA_128X128_TWO_TEAMS] => mma_sync!(Persistent, Bf16, f32, MMA_128X128_TWO_TEAMS);
+    mma_bf16_f32_128x128_naive [sm80; mma = MMA_128X128] => mma_sync!(WholeTiles<NaiveGrid>, Bf16, f32, MMA_128X128);
+    /// bf16 → f32, 128 × 128 tiles, persistent blocks of two teams, which share a lone last tile.
+    mma_bf16_f32_128x128_persistent [sm80; mma = MMA_128X128_TWO_TEAMS] => mma_sync!(PersistentTwoTeams, Bf16, f32, MMA_128X128_TWO_TEAMS);
     /// bf16 → f32, 128 × 256 tiles, one block per tile.
-    mma_bf16_f32_128x256_naive [sm80; mma = MMA_128X256] => mma_sync!(NaiveGrid, Bf16, f32, MMA_128X256);
+    mma_bf16_f32_128x256_naive [sm80; mma = MMA_128X256] => mma_sync!(WholeTiles<NaiveGrid>, Bf16, f32, MMA_128X256);
     /// bf16 → f32, 128 × 256 tiles, persistent blocks.
-    mma_bf16_f32_128x256_persistent [sm80; mma = MMA_128X256] => mma_sync!(Persistent, Bf16, f32, MMA_128X256);
+    mma_bf16_f32_128x256_persistent [sm80; mma = MMA_128X256] => mma_sync!(WholeTiles<Persistent>, Bf16, f32, MMA_128X256);
     /// f16 → f16, 128 × 128 tiles, one block per tile.
-    mma_f16_f16_128x128_naive [sm80; mma = MMA_128X128] => mma_sync!(NaiveGrid, F16, F16, MMA_128X128);
-    /// f16 → f16, 128 × 128 tiles, persistent blocks of two teams.
-    mma_f16_f16_128x128_persistent [sm80; mma = MMA_128X128_TWO_TEAMS] => mma_sync!(Persistent, F16, F16, MMA_128X128_TWO_TEAMS);
+    mma_f16_f16_128x128_naive [sm80; mma = MMA_128X128] => mma_sync!(WholeTiles<NaiveGrid>, F16, F16, MMA_128X128);
+    /// f16 → f16, 128 × 128 tiles, persistent blocks of two teams, which share a lone last tile.
+    mma_f16_f16_128x128_persistent [sm80; mma = MMA_128X128_TWO_TEAMS] => mma_sync!(PersistentTwoTeams, F16, F16, MMA_128X128_TWO_TEAMS);
     /// f16 → f16, 128 × 256 tiles, one block per tile.
-    mma_f16_f16_128x256_naive [sm80; mma = MMA_128X256] => mma_sync!(NaiveGrid, F16, F16, MMA_128X256);
+    mma_f16_f16_128x256_naive [sm80; mma = MMA_128X256] => mma_sync!(WholeTiles<NaiveGrid>, F16, F16, MMA_128X256);
     /// f16 → f16, 128 × 256 tiles, persistent blocks.
-    mma_f16_f16_128x256_persistent [sm80; mma = MMA_128X256] => mma_sync!(Persistent, F16, F16, MMA_128X256);
+    mma_f16_f16_128x256_persistent [sm80; mma = MMA_128X256] => mma_sync!(WholeTiles<Persistent>, F16, F16, MMA_128X256);
     /// f16 → f32, 128 × 128 tiles, one block per tile.
-    mma_f16_f32_128x128_naive [sm80; mma = MMA_128X128] => mma_sync!(NaiveGrid, F16, f32, MMA_128X128);
-    /// f16 → f32, 128 × 128 tiles, persistent blocks of two teams.
-    mma_f16_f32_128x128_persistent [sm80; mma = MMA_128X128_TWO_TEAMS] => mma_sync!(Persistent, F16, f32, MMA_128X128_TWO_TEAMS);
+    mma_f16_f32_128x128_naive [sm80; mma = MMA_128X128] => mma_sync!(WholeTiles<NaiveGrid>, F16, f32, MMA_128X128);
+    /// f16 → f32, 128 × 128 tiles, persistent blocks of two teams, which share a lone last tile.
+    mma_f16_f32_128x128_persistent [sm80; mma = MMA_128X128_TWO_TEAMS] => mma_sync!(PersistentTwoTeams, F16, f32, MMA_128X128_TWO_TEAMS);
     /// f16 → f32, 128 × 256 tiles, one block per tile.
-    mma_f16_f32_128x256_naive [sm80; mma = MMA_128X256] => mma_sync!(NaiveGrid, F16, f32, MMA_128X256);
+    mma_f16_f32_128x256_naive [sm80; mma = MMA_128X256] => mma_sync!(WholeTiles<NaiveGrid>, F16, f32, MMA_128X256);
     /// f16 → f32, 128 × 256 tiles, persistent blocks.
-    mma_f16_f32_128x256_persistent [sm80; mma = MMA_128X256] => mma_sync!(Persistent, F16, f32, MMA_128X256);
+    mma_f16_f32_128x256_persistent [sm80; mma = MMA_128X256] => mma_sync!(WholeTiles<Persistent>, F16, f32, MMA_128X256);
 
     // Hopper (sm_90a): TMA + wgmma, one producer and two consumer warpgroups:
     // `wgmma_<input>_<output>_<schedule>_<scheduler>`.

@@ -146,6 +146,11 @@ mod device {
             }
             tile
         }
+
+        #[inline(always)]
+        fn has_next(&self) -> bool {
+            self.inner.has_next()
+        }
     }
 
     impl<S> Drop for Recorded<S> {

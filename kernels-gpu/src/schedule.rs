@@ -112,6 +112,8 @@ pub trait TileScheduler: Sized {
     fn new(grid: TileGrid, block: u32, blocks: u32) -> Self;
     /// The next tile, or `None` when this block is done.
     fn next(&mut self) -> Option<WorkTile>;
+    /// Whether [`next`](Self::next) has a tile, without computing it.
+    fn has_next(&self) -> bool;
 }
 
 /// One block per output tile.
@@ -143,6 +145,11 @@ impl TileScheduler for NaiveGrid {
     fn next(&mut self) -> Option<WorkTile> {
         let linear = self.tile.take()?;
         Some(self.grid.tile(linear))
+    }
+
+    #[inline(always)]
+    fn has_next(&self) -> bool {
+        self.tile.is_some()
     }
 }
 
@@ -181,6 +188,11 @@ impl TileScheduler for Persistent {
         self.next = self.next.saturating_add(self.stride);
         Some(tile)
     }
+
+    #[inline(always)]
+    fn has_next(&self) -> bool {
+        self.next < self.grid.count()
+    }
 }
 
 /// The scheduler slot of team `team` of block `block` in a grid of `blocks` blocks with
@@ -196,6 +208,181 @@ impl TileScheduler for Persistent {
 #[inline(always)]
 pub const fn team_slot(block: u32, blocks: u32, team: u32, teams: u32) -> (u32, u32) {
     (block + team * blocks, blocks * teams)
+}
+
+/// One team's share of a tile: the tile, and the k-tiles `k_begin .. k_end` of it that the
+/// team computes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Work {
+    pub tile: WorkTile,
+    pub k_begin: u32,
+    pub k_end: u32,
+    /// Whether the block's other teams compute the tile's other k-tiles: team 0 then adds
+    /// their partial sums to its own before it stores the tile, and the others hand theirs
+    /// over instead of storing.
+    pub shared: bool,
+}
+
+/// Hands one team of a block (see [`team_slot`]) its work, in order: for kernels whose
+/// blocks hold several teams that each run their own pipeline.
+pub trait WorkScheduler: Copy {
+    /// The schedule of team `team` of `teams` in block `block` of `blocks`, for tiles of
+    /// `k_tiles` k-tiles (at least 1).
+    fn new(grid: TileGrid, k_tiles: u32, block: u32, blocks: u32, team: u32, teams: u32) -> Self;
+    /// The next work, or `None` when this team is done.
+    fn next_work(&mut self) -> Option<Work>;
+    /// The number of k-tiles of the next work (`k_end - k_begin`), or `None` when there is
+    /// none, without computing its tile.
+    fn next_k_tiles(&self) -> Option<u32>;
+}
+
+/// Every tile whole, from the [`TileScheduler`] `S` over the teams' slots.
+#[derive(Clone, Copy, Debug)]
+pub struct WholeTiles<S> {
+    tiles: S,
+    k_tiles: u32,
+}
+
+impl<S: TileScheduler + Copy> WorkScheduler for WholeTiles<S> {
+    #[inline(always)]
+    fn new(grid: TileGrid, k_tiles: u32, block: u32, blocks: u32, team: u32, teams: u32) -> Self {
+        let (slot, slots) = team_slot(block, blocks, team, teams);
+        WholeTiles {
+            tiles: S::new(grid, slot, slots),
+            k_tiles,
+        }
+    }
+
+    #[inline(always)]
+    fn next_work(&mut self) -> Option<Work> {
+        let tile = self.tiles.next()?;
+        Some(Work {
+            tile,
+            k_begin: 0,
+            k_end: self.k_tiles,
+            shared: false,
+        })
+    }
+
+    #[inline(always)]
+    fn next_k_tiles(&self) -> Option<u32> {
+        self.tiles.has_next().then_some(self.k_tiles)
+    }
+}
+
+/// [`Persistent`] over the slots of a block of `TEAMS` teams, except for one tile: when the
+/// block's last round has a single tile (always so when there are no more tiles than blocks),
+/// every team computes a slice of its k-tiles, in place of team 0 computing all of it while
+/// the others idle. A block launched with fewer teams than `TEAMS` shares nothing.
+///
+/// A team alone on an SM runs one warp per scheduler, which cannot hide the latency of its
+/// own loads and `mma`s; two teams on two halves of the k-tiles finish the tile in a little
+/// more than half the time, and every team of the block then ends within half a tile of the
+/// others. Tiles with fewer k-tiles than teams are not shared.
+#[derive(Clone, Copy, Debug)]
+pub struct PersistentTeams<const TEAMS: u32> {
+    grid: TileGrid,
+    /// Position of this team's next own tile in the tile order: past the end once they are
+    /// all handed out, `DONE` once the shared tile is too.
+    next: u32,
+    stride: u32,
+    k_tiles: u32,
+    team: u32,
+    /// The block's teams: `TEAMS`, or fewer where the host launched fewer (nothing shared).
+    teams: u32,
+}
+
+impl<const TEAMS: u32> PersistentTeams<TEAMS> {
+    /// Past every position: the host keeps tile counts below `i32::MAX`, and strides (blocks
+    /// times teams) far below.
+    const DONE: u32 = u32::MAX;
+
+    /// The block's tile in the round of position `next`, when it is the round's only one (so
+    /// team 0's, and the block's last): the round starts at `next - team · blocks`, and its
+    /// next slot (team 1's) is already past the end. No division: this runs at every tile.
+    #[inline(always)]
+    fn lone_tile(&self) -> Option<u32> {
+        if TEAMS < 2 || self.teams != TEAMS || self.k_tiles < TEAMS {
+            return None;
+        }
+        let blocks = self.stride / TEAMS;
+        let first = self.next - self.team * blocks;
+        let count = self.grid.count();
+        (first < count && count <= first + blocks).then_some(first)
+    }
+
+    /// The k-tiles this team computes of a tile, `shared` or not.
+    #[inline(always)]
+    fn k_range(&self, shared: bool) -> (u32, u32) {
+        if shared {
+            (
+                self.team * self.k_tiles / TEAMS,
+                (self.team + 1) * self.k_tiles / TEAMS,
+            )
+        } else {
+            (0, self.k_tiles)
+        }
+    }
+}
+
+impl<const TEAMS: u32> WorkScheduler for PersistentTeams<TEAMS> {
+    #[inline(always)]
+    fn new(grid: TileGrid, k_tiles: u32, block: u32, blocks: u32, team: u32, teams: u32) -> Self {
+        let (slot, slots) = team_slot(block, blocks, team, teams);
+        PersistentTeams {
+            grid,
+            next: slot,
+            stride: slots,
+            k_tiles,
+            team,
+            teams,
+        }
+    }
+
+    #[inline(always)]
+    fn next_work(&mut self) -> Option<Work> {
+        if self.next == Self::DONE {
+            return None;
+        }
+        let lone = self.lone_tile();
+        let linear = if self.next < self.grid.count() {
+            // Team 0's own tile; shared if it is the lone one (`lone` is `None` for the
+            // other teams while they have tiles of their own).
+            let linear = self.next;
+            self.next = self.next.saturating_add(self.stride);
+            linear
+        } else if let Some(first) = lone
+            && self.team > 0
+        {
+            // The other teams' extra work, after their own tiles.
+            self.next = Self::DONE;
+            first
+        } else {
+            self.next = Self::DONE;
+            return None;
+        };
+        let shared = lone.is_some();
+        let (k_begin, k_end) = self.k_range(shared);
+        Some(Work {
+            tile: self.grid.tile(linear),
+            k_begin,
+            k_end,
+            shared,
+        })
+    }
+
+    #[inline(always)]
+    fn next_k_tiles(&self) -> Option<u32> {
+        if self.next == Self::DONE {
+            return None;
+        }
+        let lone = self.lone_tile();
+        if self.next >= self.grid.count() && (lone.is_none() || self.team == 0) {
+            return None;
+        }
+        let (k_begin, k_end) = self.k_range(lone.is_some());
+        Some(k_end - k_begin)
+    }
 }
 
 /// Clusters of `CLUSTER_M` consecutive blocks (the host launches with cluster dimensions
@@ -260,6 +447,11 @@ impl<S: TileScheduler, const CLUSTER_M: u32> TileScheduler for Clustered<S, CLUS
             m: t.m * CLUSTER_M + self.rank,
             ..t
         })
+    }
+
+    #[inline(always)]
+    fn has_next(&self) -> bool {
+        self.inner.has_next()
     }
 }
 
@@ -420,6 +612,35 @@ mod tests {
         assert_eq!(NaiveGrid::grid_size(&grid, 264), 1);
     }
 
+    #[test]
+    fn one_round_tiles_are_split_between_the_teams() {
+        // 8 × 8 tiles on 132 SMs: 64 blocks of one tile each.
+        let grid = TileGrid::new(1024, 1024, 128, 128, 8, 1);
+        let blocks = Persistent::grid_size(&grid, 132);
+        assert_eq!(blocks, 64);
+        let work = |team| {
+            let mut s = PersistentTeams::<2>::new(grid, 16, 5, blocks, team, 2);
+            core::iter::from_fn(move || s.next_work()).collect::<Vec<_>>()
+        };
+        let tile = grid.tile(5);
+        let slice = |k_begin, k_end| Work {
+            tile,
+            k_begin,
+            k_end,
+            shared: true,
+        };
+        assert_eq!(work(0), [slice(0, 8)]);
+        assert_eq!(work(1), [slice(8, 16)]);
+        // Launched with one team, or one k-tile: nothing to share.
+        let mut alone = PersistentTeams::<2>::new(grid, 16, 5, blocks, 0, 1);
+        assert_eq!(
+            alone.next_work().map(|w| (w.k_end, w.shared)),
+            Some((16, false))
+        );
+        let mut short = PersistentTeams::<2>::new(grid, 1, 5, blocks, 1, 2);
+        assert_eq!(short.next_work(), None);
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(512))]
 
@@ -448,6 +669,88 @@ mod tests {
                 .collect();
             let (lo, hi) = (per_block.iter().min().unwrap(), per_block.iter().max().unwrap());
             prop_assert!(hi - lo <= 1, "{per_block:?}");
+        }
+
+        /// [`PersistentTeams`]: every k-tile of every tile computed once, a shared tile by all
+        /// of its block's teams, and the teams of a block within one k-tile of each other
+        /// where they share a tile (one tile otherwise).
+        #[test]
+        fn teams_share_a_lone_last_tile(
+            m in 1u32..9000, n in 1u32..9000, k_tiles in 1u32..9, sms in 1u32..200,
+            teams in 1u32..4, batches in 1u32..3,
+        ) {
+            /// `PersistentTeams` built for `teams` teams.
+            #[derive(Clone, Copy)]
+            enum Teams { One(PersistentTeams<1>), Two(PersistentTeams<2>), Three(PersistentTeams<3>) }
+            impl Teams {
+                fn new(grid: TileGrid, k_tiles: u32, b: u32, blocks: u32, team: u32, teams: u32) -> Self {
+                    match teams {
+                        1 => Teams::One(WorkScheduler::new(grid, k_tiles, b, blocks, team, teams)),
+                        2 => Teams::Two(WorkScheduler::new(grid, k_tiles, b, blocks, team, teams)),
+                        _ => Teams::Three(WorkScheduler::new(grid, k_tiles, b, blocks, team, teams)),
+                    }
+                }
+                fn next_work(&mut self) -> Option<Work> {
+                    match self {
+                        Teams::One(s) => s.next_work(),
+                        Teams::Two(s) => s.next_work(),
+                        Teams::Three(s) => s.next_work(),
+                    }
+                }
+                fn next_k_tiles(&self) -> Option<u32> {
+                    match self {
+                        Teams::One(s) => s.next_k_tiles(),
+                        Teams::Two(s) => s.next_k_tiles(),
+                        Teams::Three(s) => s.next_k_tiles(),
+                    }
+                }
+            }
+            let grid = TileGrid::new(m, n, 128, 128, 8, batches);
+            let blocks = Persistent::grid_size(&grid, sms);
+            let mut covered = std::collections::HashMap::<WorkTile, Vec<(u32, u32)>>::new();
+            for b in 0..blocks {
+                let mut load = Vec::new();
+                let mut shared_by = Vec::new();
+                for team in 0..teams {
+                    let mut s = Teams::new(grid, k_tiles, b, blocks, team, teams);
+                    let work: Vec<Work> = core::iter::from_fn(|| {
+                        let k = s.next_k_tiles();
+                        let w = s.next_work();
+                        assert_eq!(k, w.map(|w| w.k_end - w.k_begin));
+                        w
+                    })
+                    .collect();
+                    // A team's shared work is its last.
+                    prop_assert!(work.iter().rev().skip(1).all(|w| !w.shared), "{work:?}");
+                    for w in &work {
+                        prop_assert!(w.k_begin < w.k_end && w.k_end <= k_tiles, "{w:?}");
+                        covered.entry(w.tile).or_default().push((w.k_begin, w.k_end));
+                        if w.shared {
+                            shared_by.push((team, w.tile));
+                        }
+                    }
+                    load.push(work.iter().map(|w| w.k_end - w.k_begin).sum::<u32>());
+                }
+                if !shared_by.is_empty() {
+                    prop_assert_eq!(shared_by.len() as u32, teams);
+                    prop_assert!(shared_by.iter().all(|&(_, t)| t == shared_by[0].1));
+                }
+                // In k-tiles: one tile apart at most, or one k-tile where they share.
+                let (lo, hi) = (load.iter().min().unwrap(), load.iter().max().unwrap());
+                let bound = if shared_by.is_empty() { k_tiles } else { 1 };
+                prop_assert!(hi - lo <= bound, "{load:?}");
+            }
+            prop_assert_eq!(covered.len() as u32, grid.count());
+            for (tile, mut slices) in covered {
+                prop_assert!(tile.m < grid.tiles_m && tile.n < grid.tiles_n && tile.batch < grid.batches);
+                slices.sort();
+                let mut next = 0;
+                for (begin, end) in slices {
+                    prop_assert_eq!(begin, next, "{:?}", tile);
+                    next = end;
+                }
+                prop_assert_eq!(next, k_tiles, "{:?}", tile);
+            }
         }
 
         /// Blocks of teams (one per SM): every tile once, and every block within one tile of

@@ -45,6 +45,23 @@ pub unsafe fn store_b32x4(addr: u32, v: [u32; 4]) {
     };
 }
 
+/// Loads 16 bytes from the shared-window address `addr`.
+///
+/// # Safety
+/// `addr` is a 16-byte aligned address inside the block's shared memory.
+#[inline(always)]
+pub unsafe fn load_b32x4(addr: u32) -> [u32; 4] {
+    let v: [u32; 4];
+    unsafe {
+        let (a, b, c, d): (u32, u32, u32, u32);
+        asm!("ld.shared.v4.b32 {{{}, {}, {}, {}}}, [{}];",
+            out(reg32) a, out(reg32) b, out(reg32) c, out(reg32) d, in(reg32) addr,
+            options(nostack, readonly));
+        v = [a, b, c, d];
+    }
+    v
+}
+
 /// Stores 8 bytes at the shared-window address `addr`.
 ///
 /// # Safety

@@ -42,17 +42,26 @@
 //!
 //! # Persistence
 //! The stream does not drain between tiles: the producer walks into the next tile of the
-//! block's scheduler while the consumer finishes the current one, and the first fragments
+//! team's scheduler while the consumer finishes the current one, and the first fragments
 //! of the next tile are in registers before the epilogue starts. The producer follows a
-//! copy of the scheduler, which replays the same tiles (the schedulers are deterministic
-//! functions of the block index). On a [`NaiveGrid`](crate::schedule::NaiveGrid) there is
+//! copy of the scheduler, which replays the same work (the schedulers are deterministic
+//! functions of the block and team index). On a [`NaiveGrid`](crate::schedule::NaiveGrid) there is
 //! one tile per block and this reduces to the usual prologue and mainloop.
 //!
 //! # Teams
 //! Everything above is one team's: `WARPS_M × WARPS_N` warps with their own stages, barrier
-//! and tiles. A block may hold several teams side by side ([`Team`]); the persistent
+//! and work. A block may hold several teams side by side ([`Team`]); the persistent
 //! 128 × 128 kernel runs two per block in place of two blocks per SM, so that its schedule
 //! knows which tiles share an SM.
+//!
+//! A team's scheduler ([`WorkScheduler`]) hands it [`Work`]: a tile and the k-tiles of it the
+//! team computes, all of them except on a tile the block's teams share
+//! ([`PersistentTeams`]: the lone tile of a block's last round, which one team would
+//! otherwise compute alone on the SM at one warp per scheduler). Each team then computes a
+//! slice of its k-tiles; the stream sees the slice as a tile of a shorter `K`, whose
+//! operands start at the slice's first k-tile ([`TileOperands`]). At the end the other teams
+//! leave their accumulators in their own stages and team 0 adds them before its epilogue
+//! ([`Partials`]).
 //!
 //! # Edges
 //! A k-tile whose `A` or `B` tile lies inside its matrix is copied without any check: one
@@ -71,7 +80,9 @@ use crate::mma_layout::{
     A_ROW_CHUNKS, a_fragment_offset, a_lane_offset, b_fragment_offset, b_lane_offset, copy_chunk,
 };
 use crate::params::{GemmParams, ParamSpace};
-use crate::schedule::{TileScheduler, WorkTile, team_slot};
+#[cfg(doc)]
+use crate::schedule::{PersistentTeams, team_slot};
+use crate::schedule::{Work, WorkScheduler};
 #[cfg(doc)]
 use crate::shapes::MmaShape;
 use crate::shapes::{MMA_BLOCK_K, MMA_WARP_M, MMA_WARP_N};
@@ -153,8 +164,11 @@ impl<const WARPS_M: usize, const WARPS_N: usize, const STAGES: usize, const TEAM
         // `mma_layout::b_fragment_offset`: k16 steps of B are whole swizzle periods apart.
         assert!(16u32.is_multiple_of(swizzle::period_rows(Self::B_ROW_CHUNKS)));
         assert!(STAGES >= 2);
-        // Named barriers 1..=TEAMS of the 16.
-        assert!(TEAMS >= 1 && TEAMS < 16);
+        // Named barriers 1..=TEAMS of the 16 for the teams, TEAMS + 1 for handing over
+        // partial sums.
+        assert!(TEAMS >= 1 && TEAMS + 1 < 16);
+        // `Partials`: a team's accumulators fit in its stages.
+        assert!(Self::THREADS * (MI * NI * 16) as u32 <= STAGES as u32 * Self::STAGE_BYTES);
     };
 }
 
@@ -193,12 +207,6 @@ impl Team {
     #[inline(always)]
     fn stages<G: Tiling>(&self) -> u32 {
         self.index * G::STAGES * G::STAGE_BYTES
-    }
-
-    /// This team's slot of the scheduler, and the number of slots, in a grid of `blocks`.
-    #[inline(always)]
-    fn slot(&self, block: u32, blocks: u32) -> (u32, u32) {
-        team_slot(block, blocks, self.index, self.count)
     }
 
     /// The team's barrier: the whole block for one team; otherwise named barrier
@@ -380,9 +388,11 @@ struct Operand {
     cols: u32,
 }
 
-/// The operands of one tile: `A`'s `BM` rows and `B`'s `BN` columns, from the tile's problem
-/// of the batch. Computed once per tile: per k-tile, the copies only add the k offset (on a
-/// persistent grid the tile changes inside the k-loop, so the compiler cannot hoist this).
+/// The operands of one [`Work`]: `A`'s `BM` rows and `B`'s `BN` columns, from the tile's
+/// problem of the batch, and of them the work's k-tiles: `A`'s columns and `B`'s rows start at
+/// its first k-tile and end at its last (or at `K`). Computed once per tile: per k-tile, the
+/// copies only add the k offset (on a persistent grid the tile changes inside the k-loop, so
+/// the compiler cannot hoist this).
 #[derive(Clone, Copy)]
 struct TileOperands {
     a: Operand,
@@ -391,56 +401,70 @@ struct TileOperands {
 
 impl TileOperands {
     #[inline(always)]
-    fn of<G: Tiling>(p: &GemmParams, tile: WorkTile) -> Self {
-        let [g_a, g_b, _] = p.batch_operands(tile.batch, 2, 2);
-        let (row0, col0) = (tile.m * G::BM, tile.n * G::BN);
+    fn of<G: Tiling>(p: &GemmParams, work: Work) -> Self {
+        let [g_a, g_b, _] = p.batch_operands(work.tile.batch, 2, 2);
+        let (row0, col0) = (work.tile.m * G::BM, work.tile.n * G::BN);
+        let k0 = work.k_begin * BK;
+        let k = (work.k_end * BK).min(p.k) - k0;
         TileOperands {
             a: Operand {
-                g: g_a + row0 as u64 * p.lda as u64 * ELEM as u64,
+                g: g_a + (row0 as u64 * p.lda as u64 + k0 as u64) * ELEM as u64,
                 ld: p.lda,
                 rows: p.m - row0,
-                cols: p.k,
+                cols: k,
             },
             b: Operand {
-                g: g_b + col0 as u64 * ELEM as u64,
+                g: g_b + (k0 as u64 * p.ldb as u64 + col0 as u64) * ELEM as u64,
                 ld: p.ldb,
-                rows: p.k,
+                rows: k,
                 cols: p.n - col0,
             },
         }
     }
 }
 
-/// The producer: copies the block's k-tiles, in stream order, into the pipeline stages.
-struct Copies<S, G> {
+/// The producer: copies the team's k-tiles, in stream order, into the pipeline stages.
+struct Copies<W, G> {
     p: GemmParams,
-    /// The producer's own copy of the block's scheduler.
-    schedule: S,
-    /// The operands of the tile copied next; `None` past the end of the stream.
+    /// The producer's own copy of the team's scheduler.
+    schedule: W,
+    /// The operands of the work copied next; `None` past the end of the stream.
     tile: Option<TileOperands>,
-    /// The k-tile of that tile copied next.
+    /// The k-tile of that work copied next, and the end of its k-tiles.
     kt: u32,
-    k_tiles: u32,
+    k_end: u32,
     stage: u32,
     a: ThreadChunks,
     b: ThreadChunks,
     _tiling: core::marker::PhantomData<G>,
 }
 
-impl<S: TileScheduler, G: Tiling> Copies<S, G> {
+impl<W: WorkScheduler, G: Tiling> Copies<W, G> {
     #[inline(always)]
-    fn new(p: GemmParams, mut schedule: S, t: u32, stages: u32) -> Self {
-        Copies {
+    fn new(p: GemmParams, schedule: W, t: u32, stages: u32) -> Self {
+        let mut copies = Copies {
             p,
-            tile: schedule.next().map(|tile| TileOperands::of::<G>(&p, tile)),
             schedule,
+            tile: None,
             kt: 0,
-            k_tiles: p.k.div_ceil(BK),
+            k_end: 0,
             stage: 0,
             a: ThreadChunks::new(t, A_ROW_CHUNKS, stages),
             b: ThreadChunks::new(t, G::B_ROW_CHUNKS, stages),
             _tiling: core::marker::PhantomData,
-        }
+        };
+        copies.next_work();
+        copies
+    }
+
+    /// Moves on to the scheduler's next work.
+    #[inline(always)]
+    fn next_work(&mut self) {
+        let work = self.schedule.next_work();
+        self.tile = work.map(|w| TileOperands::of::<G>(&self.p, w));
+        self.kt = 0;
+        // Past the end of the stream `kt` never comes back to 0.
+        self.k_end = work.map_or(0, |w| w.k_end - w.k_begin);
     }
 
     /// Issues the next k-tile of the stream into the next stage and commits it as one group
@@ -467,14 +491,10 @@ impl<S: TileScheduler, G: Tiling> Copies<S, G> {
         cp_async::commit();
         self.stage = next_stage::<G>(self.stage);
         self.kt += 1;
-        if self.kt == self.k_tiles {
+        if self.kt == self.k_end {
             // Once per tile: out of the hot loop's layout, as the edge copies.
             hint::cold_path();
-            self.kt = 0;
-            self.tile = self
-                .schedule
-                .next()
-                .map(|tile| TileOperands::of::<G>(&self.p, tile));
+            self.next_work();
         }
     }
 }
@@ -544,7 +564,7 @@ impl<G: Tiling> Reads<G> {
 
 /// `r_acc += A·B` for one k16 step of the warp tile.
 #[inline(always)]
-fn mma<In: MmaInput>(r_acc: &mut [[[f32; 4]; NI]; MI], f: &Fragments) {
+fn mma<In: MmaInput>(r_acc: &mut Accumulators, f: &Fragments) {
     unroll!(M in 0..4 => {
         unroll!(N in 0..8 => {
             // Serpentine order: consecutive `mma`s share an operand, which the register
@@ -553,6 +573,73 @@ fn mma<In: MmaInput>(r_acc: &mut [[[f32; 4]; NI]; MI], f: &Fragments) {
             In::mma_m16n8k16(&mut r_acc[M][n], f.a[M], f.b[n]);
         });
     });
+}
+
+/// One thread's accumulators: `MI × NI` m16n8 tiles of four.
+type Accumulators = [[[f32; 4]; NI]; MI];
+
+/// The partial sums of a tile the block's teams share ([`Work::shared`]): each team but the
+/// first leaves its accumulators in its own stages, which its pipeline no longer needs, and
+/// the first adds them to its own. Accumulator group `(M, N)` of team thread `t` lies at
+/// `((M · NI + N) · THREADS + t) · 16`: a warp reads and writes 512 consecutive bytes per
+/// group, free of bank conflicts.
+struct Partials;
+
+impl Partials {
+    /// Named barrier on which the other teams hand over to team 0.
+    #[inline(always)]
+    fn barrier<G: Tiling>() -> u32 {
+        G::TEAMS + 1
+    }
+
+    /// Where team `team`'s thread `t` keeps accumulator group `(m, n)`. The window's address
+    /// is taken again here, not held through the mainloop.
+    #[inline(always)]
+    fn address<G: Tiling>(team: u32, m: usize, n: usize, t: u32) -> u32 {
+        let window = smem::address(unsafe { smem::dynamic::<SmemWindow>() });
+        window + team * G::STAGES * G::STAGE_BYTES + ((m * NI + n) as u32 * G::THREADS + t) * 16
+    }
+
+    /// Team `team` (not the first) stores `r_acc` in its stages and meets team 0 at the
+    /// hand-over barrier.
+    ///
+    /// # Safety
+    /// The team's stream has ended; the whole team calls it, and team 0 calls
+    /// [`Partials::add`].
+    #[inline(always)]
+    unsafe fn hand_over<G: Tiling>(team: Team, r_acc: &Accumulators) {
+        // Past the end of the stream the groups are empty; the wait makes it certain that no
+        // copy still lands in the stages.
+        cp_async::wait_group(0);
+        // Every warp of the team has read its last fragments from the stages.
+        team.sync::<G>();
+        unroll!(M in 0..4 => {
+            unroll!(N in 0..8 => {
+                let at = Self::address::<G>(team.index, M, N, team.thread);
+                unsafe { smem::store_b32x4(at, r_acc[M][N].map(f32::to_bits)) };
+            });
+        });
+        // Tiles are shared only in blocks with all `TEAMS` teams.
+        sync::named_unaligned(Self::barrier::<G>(), G::TEAMS * G::THREADS);
+    }
+
+    /// Team 0 waits for the others' partial sums and adds them to `r_acc`.
+    ///
+    /// # Safety
+    /// Every other team calls [`Partials::hand_over`].
+    #[inline(always)]
+    unsafe fn add<G: Tiling>(team: Team, r_acc: &mut Accumulators) {
+        sync::named_unaligned(Self::barrier::<G>(), G::TEAMS * G::THREADS);
+        for other in 1..G::TEAMS {
+            unroll!(M in 0..4 => {
+                unroll!(N in 0..8 => {
+                    let at = Self::address::<G>(other, M, N, team.thread);
+                    let v = unsafe { smem::load_b32x4(at) };
+                    unroll!(I in 0..4 => { r_acc[M][N][I] += f32::from_bits(v[I]) });
+                });
+            });
+        }
+    }
 }
 
 /// Epilogue of one warp tile with top-left element `origin`: `C = alpha·acc + beta·C`
@@ -568,7 +655,7 @@ unsafe fn store<Out: Output>(
     c: u64,
     origin: (u32, u32),
     lane: u32,
-    r_acc: &[[[f32; 4]; NI]; MI],
+    r_acc: &Accumulators,
 ) {
     let epilogue = LinearCombination {
         alpha: p.alpha,
@@ -622,7 +709,7 @@ unsafe fn store_inside<Out: Output, const READ_C: bool>(
     base: *mut Out,
     ldc: u32,
     lane: u32,
-    r_acc: &[[[f32; 4]; NI]; MI],
+    r_acc: &Accumulators,
 ) {
     let odd = lane % 2 == 1;
     unroll!(M in 0..4 => {
@@ -645,18 +732,19 @@ unsafe fn store_inside<Out: Output, const READ_C: bool>(
     });
 }
 
-/// The kernel body: `S` hands out tiles; the pipelined mainloop computes each into registers
-/// and the epilogue stores it.
+/// The kernel body: each team's `W` hands out its work; the pipelined mainloop computes each
+/// into registers and the epilogue stores it.
 ///
 /// # Safety
-/// Launched with the `tile.threads` threads and [`MmaShape::smem_bytes`] bytes of dynamic
-/// shared memory of the [`MmaShape`] whose warp grid and stages are `WARPS_M`, `WARPS_N`,
-/// `STAGES`, on parameters the host validated: `A`, `B`, `C` of element types `In`, `In`,
-/// `Out`, base addresses 16-byte aligned, `lda`, `ldb`, `ldc` multiples of 8 elements, `m`,
-/// `n`, `k` ≥ 1.
+/// Launched with the `tile.threads` threads (or, for a kernel of teams, a whole number of
+/// teams' worth) and [`MmaShape::smem_bytes`] bytes of dynamic shared memory (that many teams'
+/// worth) of the [`MmaShape`] whose warp grid, stages and teams are `WARPS_M`, `WARPS_N`,
+/// `STAGES`, `TEAMS`, on parameters the host validated: `A`, `B`, `C` of element types `In`,
+/// `In`, `Out`, base addresses 16-byte aligned, `lda`, `ldb`, `ldc` multiples of 8 elements,
+/// `m`, `n`, `k` ≥ 1.
 #[inline(always)]
 pub unsafe fn gemm<
-    S: TileScheduler + Copy,
+    W: WorkScheduler,
     In: MmaInput,
     Out: Output,
     const WARPS_M: usize,
@@ -667,7 +755,7 @@ pub unsafe fn gemm<
     p: &GemmParams,
     _: ParamSpace,
 ) {
-    unsafe { run::<S, In, Out, Geometry<WARPS_M, WARPS_N, STAGES, TEAMS>>(*p) }
+    unsafe { run::<W, In, Out, Geometry<WARPS_M, WARPS_N, STAGES, TEAMS>>(*p) }
 }
 
 /// [`gemm`] for one [`Tiling`].
@@ -675,7 +763,7 @@ pub unsafe fn gemm<
 /// # Safety
 /// As [`gemm`].
 #[inline(always)]
-unsafe fn run<S: TileScheduler + Copy, In: MmaInput, Out: Output, G: Tiling>(p: GemmParams) {
+unsafe fn run<W: WorkScheduler, In: MmaInput, Out: Output, G: Tiling>(p: GemmParams) {
     const { G::CHECK };
     let team = Team::of::<G>(thread::index_x());
     let window = smem::address(unsafe { smem::dynamic::<SmemWindow>() });
@@ -690,18 +778,24 @@ unsafe fn run<S: TileScheduler + Copy, In: MmaInput, Out: Output, G: Tiling>(p: 
         (0, window + team.stages::<G>())
     };
     let grid = p.tile_grid(G::BM, G::BN);
-    let (slot, slots) = team.slot(thread::block_index_x(), thread::grid_dim_x());
-    let schedule = S::new(grid, slot, slots);
+    let schedule = W::new(
+        grid,
+        p.k.div_ceil(BK),
+        thread::block_index_x(),
+        thread::grid_dim_x(),
+        team.index,
+        team.count,
+    );
     // The consumer's copy of the scheduler is read at each epilogue, not before the k-loop:
     // registers are tight (128 accumulators, two fragment sets), and this way no tile
-    // coordinates stay live through the k-loop.
+    // coordinates stay live through the k-loop, only its trip count.
     let mut tiles = schedule;
-    if !has_next(tiles) {
+    let Some(mut k_count) = tiles.next_k_tiles() else {
         return;
-    }
+    };
     let (t, lane) = (team.thread, thread::lane_id());
     let (warp_m, warp_n) = (t / 32 / G::WARPS_N, t / 32 % G::WARPS_N);
-    let mut copies = Copies::<S, G>::new(p, schedule, t, stages);
+    let mut copies = Copies::<W, G>::new(p, schedule, t, stages);
     let mut reads = Reads::<G>::new(warp_m, warp_n, lane, stages);
     let pending = G::STAGES as usize - 2;
 
@@ -715,8 +809,9 @@ unsafe fn run<S: TileScheduler + Copy, In: MmaInput, Out: Output, G: Tiling>(p: 
     let mut f = [unsafe { reads.load(smem, 0) }; 2];
 
     loop {
-        let mut r_acc = [[[0.0f32; 4]; NI]; MI]; // (MI, NI) m16n8 tiles of this warp
-        for _ in 0..copies.k_tiles {
+        let mut r_acc: Accumulators = [[[0.0f32; 4]; NI]; MI]; // (MI, NI) m16n8 tiles of this warp
+        // Counted down: the count itself is not needed after the first k-tile (k_count ≥ 1).
+        loop {
             unroll!(STEP in 0..4 => {
                 if STEP == K16_STEPS - 1 {
                     // The next k-tile's first fragments are read below.
@@ -732,23 +827,33 @@ unsafe fn run<S: TileScheduler + Copy, In: MmaInput, Out: Output, G: Tiling>(p: 
                 }
                 mma::<In>(&mut r_acc, &f[STEP % 2]);
             });
+            k_count -= 1;
+            if k_count == 0 {
+                break;
+            }
         }
-        // The tile just computed: `has_next` said it exists.
-        let Some(tile) = tiles.next() else { return };
+        // The work just computed: `k_count` said it exists.
+        let Some(work) = tiles.next_work() else {
+            return;
+        };
+        if work.shared {
+            // Shared work is a team's last.
+            if team.index != 0 {
+                unsafe { Partials::hand_over::<G>(team, &r_acc) };
+                return;
+            }
+            unsafe { Partials::add::<G>(team, &mut r_acc) };
+        }
+        let tile = work.tile;
         let origin = (
             tile.m * G::BM + warp_m * MMA_WARP_M,
             tile.n * G::BN + warp_n * MMA_WARP_N,
         );
         let [_, _, c] = p.batch_operands(tile.batch, 2, core::mem::size_of::<Out>() as u64);
         unsafe { store::<Out>(&p, c, origin, lane, &r_acc) };
-        if !has_next(tiles) {
-            return;
+        match tiles.next_k_tiles() {
+            Some(next) => k_count = next,
+            None => return,
         }
     }
-}
-
-/// Whether `schedule` has another tile, without advancing it.
-#[inline(always)]
-fn has_next<S: TileScheduler + Copy>(mut schedule: S) -> bool {
-    schedule.next().is_some()
 }
