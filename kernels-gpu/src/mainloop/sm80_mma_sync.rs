@@ -619,8 +619,7 @@ impl Partials {
                 unsafe { smem::store_b32x4(at, r_acc[M][N].map(f32::to_bits)) };
             });
         });
-        // Tiles are shared only in blocks with all `TEAMS` teams.
-        sync::named_unaligned(Self::barrier::<G>(), G::TEAMS * G::THREADS);
+        sync::named_unaligned(Self::barrier::<G>(), thread::block_dim_x());
     }
 
     /// Team 0 waits for the others' partial sums and adds them to `r_acc`.
@@ -629,8 +628,10 @@ impl Partials {
     /// Every other team calls [`Partials::hand_over`].
     #[inline(always)]
     unsafe fn add<G: Tiling>(team: Team, r_acc: &mut Accumulators) {
-        sync::named_unaligned(Self::barrier::<G>(), G::TEAMS * G::THREADS);
-        for other in 1..G::TEAMS {
+        // The block's size read again rather than `team.count` held through the mainloop.
+        let threads = thread::block_dim_x();
+        sync::named_unaligned(Self::barrier::<G>(), threads);
+        for other in 1..threads / G::THREADS {
             unroll!(M in 0..4 => {
                 unroll!(N in 0..8 => {
                     let at = Self::address::<G>(other, M, N, team.thread);
