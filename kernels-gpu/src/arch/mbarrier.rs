@@ -1,5 +1,6 @@
-//! Shared-memory transaction barriers (`mbarrier`, sm_90): the handshake between the TMA
-//! producer and the `wgmma` consumers.
+//! Shared-memory transaction barriers (`mbarrier`): the handshake between the TMA producer and
+//! the `wgmma` consumers (sm_90), and the `mma.sync` teams' hand-over of partial sums (sm_80
+//! and newer: [`init`], [`arrive`] and [`test_wait`] need no sm_90 feature).
 //!
 //! A barrier lives in 8 bytes of shared memory and counts down, per *phase*, a number of
 //! arrivals and (on sm_90) a number of transaction bytes; when both reach zero the phase
@@ -86,6 +87,23 @@ pub unsafe fn try_wait(bar: u32, parity: u32) -> bool {
     unsafe {
         asm!(
             "{{ .reg .pred p; mbarrier.try_wait.parity.shared::cta.b64 p, [{bar}], {parity}; selp.u32 {done}, 1, 0, p; }}",
+            bar = in(reg32) bar, parity = in(reg32) parity, done = out(reg32) done,
+            options(nostack)
+        )
+    };
+    done != 0
+}
+
+/// As [`try_wait`], without the suspension, and on sm_80 too: a loop around it spins.
+///
+/// # Safety
+/// `bar` is an initialised barrier.
+#[inline(always)]
+pub unsafe fn test_wait(bar: u32, parity: u32) -> bool {
+    let done: u32;
+    unsafe {
+        asm!(
+            "{{ .reg .pred p; mbarrier.test_wait.parity.shared::cta.b64 p, [{bar}], {parity}; selp.u32 {done}, 1, 0, p; }}",
             bar = in(reg32) bar, parity = in(reg32) parity, done = out(reg32) done,
             options(nostack)
         )

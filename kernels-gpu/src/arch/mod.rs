@@ -7,6 +7,7 @@
 pub mod convert;
 pub mod cp_async;
 pub mod global;
+pub mod mbarrier;
 pub mod mma;
 pub mod smem;
 pub mod sync;
@@ -18,8 +19,6 @@ pub mod warp;
 // Hopper-only instructions: absent from the sm_80 module.
 #[cfg(target_feature = "sm_90a")]
 pub mod cluster;
-#[cfg(target_feature = "sm_90a")]
-pub mod mbarrier;
 #[cfg(target_feature = "sm_90a")]
 pub mod tma;
 #[cfg(target_feature = "sm_90a")]

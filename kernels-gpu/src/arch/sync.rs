@@ -23,12 +23,3 @@ pub fn named_arrive(id: u32, count: u32) {
     // SAFETY: as [`named`].
     unsafe { asm!("bar.arrive {}, {};", in(reg32) id, in(reg32) count, options(nostack)) }
 }
-
-/// Named barrier `id` for `count` threads that may meet it at different instructions
-/// (`barrier.sync` without `.aligned`): a `bar.sync` must be the same instruction for all its
-/// threads, which a hand-over between two code paths is not.
-#[inline(always)]
-pub fn named_unaligned(id: u32, count: u32) {
-    // SAFETY: the caller's `count` threads all reach a barrier with the same `id`.
-    unsafe { asm!("barrier.sync {}, {};", in(reg32) id, in(reg32) count, options(nostack)) }
-}

@@ -74,7 +74,7 @@
 
 use crate::arch::cp_async;
 use crate::arch::mma::{MmaInput, ldmatrix_x4, ldmatrix_x4_trans};
-use crate::arch::{self, smem, sync, thread, warp};
+use crate::arch::{self, mbarrier, smem, sync, thread, warp};
 use crate::epilogue::{LinearCombination, Output};
 use crate::mma_layout::{
     A_ROW_CHUNKS, a_fragment_offset, a_lane_offset, b_fragment_offset, b_lane_offset, copy_chunk,
@@ -87,6 +87,7 @@ use crate::schedule::{Work, WorkScheduler};
 use crate::shapes::MmaShape;
 use crate::shapes::{MMA_BLOCK_K, MMA_WARP_M, MMA_WARP_N};
 use crate::{swizzle, unroll};
+use core::arch::{asm, global_asm};
 use core::hint;
 
 const BK: u32 = MMA_BLOCK_K;
@@ -164,9 +165,8 @@ impl<const WARPS_M: usize, const WARPS_N: usize, const STAGES: usize, const TEAM
         // `mma_layout::b_fragment_offset`: k16 steps of B are whole swizzle periods apart.
         assert!(16u32.is_multiple_of(swizzle::period_rows(Self::B_ROW_CHUNKS)));
         assert!(STAGES >= 2);
-        // Named barriers 1..=TEAMS of the 16 for the teams, TEAMS + 1 for handing over
-        // partial sums.
-        assert!(TEAMS >= 1 && TEAMS + 1 < 16);
+        // Named barriers 1..=TEAMS of the 16.
+        assert!(TEAMS >= 1 && TEAMS < 16);
         // `Partials`: a team's accumulators fit in its stages.
         assert!(Self::THREADS * (MI * NI * 16) as u32 <= STAGES as u32 * Self::STAGE_BYTES);
     };
@@ -585,11 +585,40 @@ type Accumulators = [[[f32; 4]; NI]; MI];
 /// group, free of bank conflicts.
 struct Partials;
 
+// The hand-over's `mbarrier`: 8 bytes of static shared memory, apart from the stages, in the
+// kernels that share tiles.
+global_asm!(".shared .align 8 .b64 tessera_partials_ready;");
+
 impl Partials {
-    /// Named barrier on which the other teams hand over to team 0.
+    /// Shared address of the hand-over barrier.
     #[inline(always)]
-    fn barrier<G: Tiling>() -> u32 {
-        G::TEAMS + 1
+    fn ready() -> u32 {
+        let a: u32;
+        // SAFETY: takes the address of this module's own shared variable.
+        unsafe {
+            asm!("mov.u32 {}, tessera_partials_ready;", out(reg32) a,
+                options(nostack, pure, nomem))
+        };
+        a
+    }
+
+    /// Sets up the hand-over barrier for the other teams' threads; every thread of the block
+    /// calls it before anything else. The hand-over is one `mbarrier` phase that the other
+    /// teams arrive at and team 0 waits for: unlike a named barrier, its two sides are
+    /// different instructions on different code paths, and a team that has arrived may exit.
+    ///
+    /// # Safety
+    /// The whole block calls it once, at the start.
+    #[inline(always)]
+    unsafe fn init<G: Tiling>(team: Team) {
+        if G::TEAMS == 1 || team.count == 1 {
+            return;
+        }
+        if thread::index_x() == 0 {
+            unsafe { mbarrier::init(Self::ready(), (team.count - 1) * G::THREADS) };
+        }
+        // Publishes the initialisation to the block.
+        sync::threads();
     }
 
     /// Where team `team`'s thread `t` keeps accumulator group `(m, n)`. The window's address
@@ -600,8 +629,8 @@ impl Partials {
         window + team * G::STAGES * G::STAGE_BYTES + ((m * NI + n) as u32 * G::THREADS + t) * 16
     }
 
-    /// Team `team` (not the first) stores `r_acc` in its stages and meets team 0 at the
-    /// hand-over barrier.
+    /// Team `team` (not the first) stores `r_acc` in its stages and arrives at the hand-over
+    /// barrier.
     ///
     /// # Safety
     /// The team's stream has ended; the whole team calls it, and team 0 calls
@@ -619,7 +648,8 @@ impl Partials {
                 unsafe { smem::store_b32x4(at, r_acc[M][N].map(f32::to_bits)) };
             });
         });
-        sync::named_unaligned(Self::barrier::<G>(), thread::block_dim_x());
+        // Release: the stores above happen before the phase completes.
+        unsafe { mbarrier::arrive(Self::ready()) };
     }
 
     /// Team 0 waits for the others' partial sums and adds them to `r_acc`.
@@ -628,10 +658,10 @@ impl Partials {
     /// Every other team calls [`Partials::hand_over`].
     #[inline(always)]
     unsafe fn add<G: Tiling>(team: Team, r_acc: &mut Accumulators) {
+        // Acquire: the first (and only) phase, parity 0.
+        while !unsafe { mbarrier::test_wait(Self::ready(), 0) } {}
         // The block's size read again rather than `team.count` held through the mainloop.
-        let threads = thread::block_dim_x();
-        sync::named_unaligned(Self::barrier::<G>(), threads);
-        for other in 1..threads / G::THREADS {
+        for other in 1..thread::block_dim_x() / G::THREADS {
             unroll!(M in 0..4 => {
                 unroll!(N in 0..8 => {
                     let at = Self::address::<G>(other, M, N, team.thread);
@@ -767,6 +797,7 @@ pub unsafe fn gemm<
 unsafe fn run<W: WorkScheduler, In: MmaInput, Out: Output, G: Tiling>(p: GemmParams) {
     const { G::CHECK };
     let team = Team::of::<G>(thread::index_x());
+    unsafe { Partials::init::<G>(team) };
     let window = smem::address(unsafe { smem::dynamic::<SmemWindow>() });
     // The stage addresses: `smem + stage · STAGE_BYTES` plus per-thread offsets that start
     // at `stages`. With one team, `smem` is the window: the same for the whole block, ptxas
