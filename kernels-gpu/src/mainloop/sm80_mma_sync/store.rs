@@ -1,0 +1,98 @@
+//! The epilogue: a warp tile's accumulators to `C`.
+
+use super::Accumulators;
+use crate::arch::{self, warp};
+use crate::epilogue::{LinearCombination, Output};
+use crate::params::GemmParams;
+use crate::shapes::{MMA_WARP_M, MMA_WARP_N};
+use crate::unroll;
+
+/// Epilogue of one warp tile with top-left element `origin`: `C = alpha·acc + beta·C`
+/// through the accumulator layout (each lane owns rows `g`, `g + 8` × columns `2q, 2q + 1`
+/// of every m16n8 tile).
+///
+/// # Safety
+/// `c` is this tile's problem's `C` as `p` describes it, with `ldc` even and `c` aligned to
+/// two elements.
+#[inline(always)]
+pub(super) unsafe fn store<Out: Output>(
+    p: &GemmParams,
+    c: u64,
+    origin: (u32, u32),
+    lane: u32,
+    r_acc: &Accumulators,
+) {
+    let epilogue = LinearCombination {
+        alpha: p.alpha,
+        beta: p.beta,
+    };
+    let c = c as *mut Out;
+    let (row0, col0) = (origin.0 + lane / 4, origin.1 + (lane % 4) * 2);
+    if origin.0 + MMA_WARP_M <= p.m && origin.1 + MMA_WARP_N <= p.n {
+        // The warp tile lies inside C: no check per element, and `beta` is tested once. The
+        // row offsets are the same for every tile: pinned here, not held through the mainloop.
+        let ldc = arch::pinned(p.ldc);
+        let q = lane % 4;
+        let col = origin.1 + (q % 2) * 8 + (q / 2) * 4;
+        let base = unsafe { c.add(row0 as usize * ldc as usize + col as usize) };
+        unsafe {
+            if p.beta == 0.0 {
+                store_inside::<Out, false>(&epilogue, base, ldc, lane, r_acc);
+            } else {
+                store_inside::<Out, true>(&epilogue, base, ldc, lane, r_acc);
+            }
+        }
+        return;
+    }
+    unroll!(M in 0..4 => {
+        unroll!(N in 0..8 => {
+            let (row, col) = (row0 + M as u32 * 16, col0 + N as u32 * 8);
+            let acc = &r_acc[M][N];
+            unsafe {
+                epilogue.store_pair(c, p.ldc, (p.m, p.n), (row, col), [acc[0], acc[1]], true);
+                epilogue.store_pair(c, p.ldc, (p.m, p.n), (row + 8, col), [acc[2], acc[3]], true);
+            }
+        });
+    });
+}
+
+/// [`store`] for a warp tile inside `C`, four consecutive columns per lane and store.
+///
+/// The accumulator layout gives lane `q = lane % 4` columns `2q, 2q + 1` of each n8 tile.
+/// Lanes `q` and `q ^ 1` swap halves of each pair of n8 tiles (`2P`, `2P + 1`): an even
+/// lane keeps its pair of tile `2P` and receives its neighbour's, an odd lane keeps its pair of
+/// tile `2P + 1` and receives its neighbour's. Lane `q` then holds columns
+/// `16P + (q % 2)·8 + (q / 2)·4 ..+ 4` of its rows, and the warp writes each row's 16 columns
+/// as one whole 32-byte sector (16-bit output) with half as many stores as pairs would take.
+/// `base` is the lane's first run (row `g`, `P = 0`); `READ_C` is `beta != 0`.
+///
+/// # Safety
+/// As [`store`], and the warp tile lies inside `C`; the whole warp calls it.
+#[inline(always)]
+unsafe fn store_inside<Out: Output, const READ_C: bool>(
+    epilogue: &LinearCombination,
+    base: *mut Out,
+    ldc: u32,
+    lane: u32,
+    r_acc: &Accumulators,
+) {
+    let odd = lane % 2 == 1;
+    unroll!(M in 0..4 => {
+        unroll!(H in 0..2 => {
+            // Row `M·16 + H·8` of the warp tile: registers 2H, 2H + 1 of each m16n8 tile.
+            let row = unsafe { base.add((M * 16 + H * 8) * ldc as usize) };
+            unroll!(P in 0..4 => {
+                let pair = |n: usize| [r_acc[M][n][2 * H], r_acc[M][n][2 * H + 1]];
+                let (even, next) = (pair(2 * P), pair(2 * P + 1));
+                let (own, give) = if odd { (next, even) } else { (even, next) };
+                let got = give.map(|x| warp::shfl_xor(x, 1));
+                let run = if odd {
+                    [got[0], got[1], own[0], own[1]]
+                } else {
+                    [own[0], own[1], got[0], got[1]]
+                };
+                unsafe { epilogue.store4_unchecked::<Out, READ_C>(row.add(P * 16), run) };
+            });
+        });
+    });
+}
