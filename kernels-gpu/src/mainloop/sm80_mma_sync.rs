@@ -206,7 +206,13 @@ impl Team {
     /// Offset of this team's stages from the start of the block's shared memory.
     #[inline(always)]
     fn stages<G: Tiling>(&self) -> u32 {
-        self.index * G::STAGES * G::STAGE_BYTES
+        Self::stages_of::<G>(self.index)
+    }
+
+    /// Offset of team `index`'s stages from the start of the block's shared memory.
+    #[inline(always)]
+    fn stages_of<G: Tiling>(index: u32) -> u32 {
+        index * G::STAGES * G::STAGE_BYTES
     }
 
     /// The team's barrier: the whole block for one team; otherwise named barrier

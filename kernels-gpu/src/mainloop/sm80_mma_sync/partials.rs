@@ -55,7 +55,7 @@ impl Partials {
     #[inline(always)]
     fn address<G: Tiling>(team: u32, m: usize, n: usize, t: u32) -> u32 {
         let window = smem::address(unsafe { smem::dynamic::<SmemWindow>() });
-        window + team * G::STAGES * G::STAGE_BYTES + ((m * NI + n) as u32 * G::THREADS + t) * 16
+        window + Team::stages_of::<G>(team) + ((m * NI + n) as u32 * G::THREADS + t) * 16
     }
 
     /// Team `team` (not the first) stores `r_acc` in its stages and arrives at the hand-over
