@@ -75,6 +75,22 @@ pub unsafe fn arrive_expect_tx(bar: u32, bytes: u32) {
     };
 }
 
+/// `mbarrier.OP.parity` on `bar` for `parity`, as a `bool`: the two queries differ only in
+/// the instruction.
+macro_rules! phase_completed {
+    ($op:literal, $bar:expr, $parity:expr) => {{
+        let done: u32;
+        unsafe {
+            asm!(
+                concat!("{{ .reg .pred p; mbarrier.", $op, ".parity.shared::cta.b64 p, [{bar}], {parity}; selp.u32 {done}, 1, 0, p; }}"),
+                bar = in(reg32) $bar, parity = in(reg32) $parity, done = out(reg32) done,
+                options(nostack)
+            )
+        };
+        done != 0
+    }};
+}
+
 /// Whether the phase of parity `parity` has completed (acquire semantics at CTA scope). The
 /// hardware suspends the thread for a while before answering `false`, so a loop around it is
 /// not a hot spin.
@@ -83,15 +99,7 @@ pub unsafe fn arrive_expect_tx(bar: u32, bytes: u32) {
 /// `bar` is an initialised barrier.
 #[inline(always)]
 pub unsafe fn try_wait(bar: u32, parity: u32) -> bool {
-    let done: u32;
-    unsafe {
-        asm!(
-            "{{ .reg .pred p; mbarrier.try_wait.parity.shared::cta.b64 p, [{bar}], {parity}; selp.u32 {done}, 1, 0, p; }}",
-            bar = in(reg32) bar, parity = in(reg32) parity, done = out(reg32) done,
-            options(nostack)
-        )
-    };
-    done != 0
+    phase_completed!("try_wait", bar, parity)
 }
 
 /// As [`try_wait`], without the suspension, and on sm_80 too: a loop around it spins.
@@ -100,15 +108,7 @@ pub unsafe fn try_wait(bar: u32, parity: u32) -> bool {
 /// `bar` is an initialised barrier.
 #[inline(always)]
 pub unsafe fn test_wait(bar: u32, parity: u32) -> bool {
-    let done: u32;
-    unsafe {
-        asm!(
-            "{{ .reg .pred p; mbarrier.test_wait.parity.shared::cta.b64 p, [{bar}], {parity}; selp.u32 {done}, 1, 0, p; }}",
-            bar = in(reg32) bar, parity = in(reg32) parity, done = out(reg32) done,
-            options(nostack)
-        )
-    };
-    done != 0
+    phase_completed!("test_wait", bar, parity)
 }
 
 /// Blocks until the phase of parity `parity` has completed.
