@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Run inside the bundle folder; $OUT is the folder the outputs were written to.
 set -uo pipefail
 cd "$(dirname "$0")"
 for f in *.gz; do [ -e "$f" ] && gunzip -f "$f"; done

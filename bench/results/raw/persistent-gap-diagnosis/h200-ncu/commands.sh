@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Run inside the bundle folder; $OUT is the folder the outputs were written to.
 # ncu comparison of naive and persistent mma.sync kernels
 set -uo pipefail
 cd "$(dirname "$0")"
