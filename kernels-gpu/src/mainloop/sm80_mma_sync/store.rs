@@ -6,6 +6,7 @@ use crate::epilogue::{LinearCombination, Output};
 use crate::params::GemmParams;
 use crate::shapes::{MMA_WARP_M, MMA_WARP_N};
 use crate::unroll;
+use core::hint;
 
 /// Epilogue of one warp tile with top-left element `origin`: `C = alpha·acc + beta·C`
 /// through the accumulator layout (each lane owns rows `g`, `g + 8` × columns `2q, 2q + 1`
@@ -44,6 +45,10 @@ pub(super) unsafe fn store<Out: Output>(
         }
         return;
     }
+    // Edge tiles are few. Marked cold, this path is laid out after the unchecked one, which
+    // then follows the k-loop in memory and is fetched ahead of it; placed after this path
+    // instead, the unchecked epilogue's warps waited on instruction fetch all through it.
+    hint::cold_path();
     unroll!(M in 0..4 => {
         unroll!(N in 0..8 => {
             let (row, col) = (row0 + M as u32 * 16, col0 + N as u32 * 8);
