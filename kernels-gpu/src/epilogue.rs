@@ -2,7 +2,7 @@
 //!
 //! `beta == 0` never reads `C` (BLAS semantics: `C` may hold garbage, even NaN).
 
-use crate::arch::{convert, global, smem};
+use crate::arch::{convert, global, smem, warp};
 use crate::element::{Bf16, F16};
 
 /// `alpha · acc + beta · c`, applied to register tiles before they are stored.
@@ -13,8 +13,9 @@ pub struct LinearCombination {
 }
 
 impl LinearCombination {
+    /// `alpha · acc + beta · old`.
     #[inline(always)]
-    fn apply(&self, acc: f32, old: f32) -> f32 {
+    pub fn apply(&self, acc: f32, old: f32) -> f32 {
         core::intrinsics::fmaf32(self.beta, old, self.alpha * acc)
     }
 
@@ -94,23 +95,6 @@ impl LinearCombination {
         }
     }
 
-    /// Stores the four `acc` to `p[0..4]`, without checks; `READ_C` is `beta != 0`, which the
-    /// caller tests once for a whole tile.
-    ///
-    /// # Safety
-    /// `p` is a writable (and, with `READ_C`, readable) run of four global elements aligned to
-    /// their size.
-    #[inline(always)]
-    pub unsafe fn store4_unchecked<O: Output, const READ_C: bool>(&self, p: *mut O, acc: [f32; 4]) {
-        let out = if READ_C {
-            let old = unsafe { O::load4(p) };
-            [0, 1, 2, 3].map(|i| self.apply(acc[i], old[i]))
-        } else {
-            acc.map(|a| self.alpha * a)
-        };
-        unsafe { O::store4(p, out) };
-    }
-
     /// `alpha · acc + beta · C[row][col ..= col + 1]`, reading only the elements inside the
     /// `m × n` matrix (`beta == 0`: none).
     ///
@@ -167,12 +151,21 @@ pub trait Output: Sized {
     /// # Safety
     /// `p` is a writable global address aligned to `size_of::<Self>()`.
     unsafe fn store1(p: *mut Self, v: f32);
+    /// A pair as it is stored: one 32-bit word for a 16-bit type, two for f32. Lanes that
+    /// exchange results exchange them in this form, so a 16-bit pair takes one shuffle.
+    type Pair: Copy;
+    /// A pair of results in stored form (rounded to nearest even).
+    fn pack(v: [f32; 2]) -> Self::Pair;
+    /// The pair `v` of lane `lane_id() ^ mask`; every lane of the warp calls it.
+    fn shfl_xor(v: Self::Pair, mask: u32) -> Self::Pair;
     /// # Safety
     /// `p` is a readable global address aligned to `4 · size_of::<Self>()`.
     unsafe fn load4(p: *const Self) -> [f32; 4];
+    /// Stores two pairs as the four elements `p[0..4]`.
+    ///
     /// # Safety
     /// `p` is a writable global address aligned to `4 · size_of::<Self>()`.
-    unsafe fn store4(p: *mut Self, v: [f32; 4]);
+    unsafe fn store_pairs(p: *mut Self, v: [Self::Pair; 2]);
     /// Stores a pair, converted, at shared address `addr`.
     ///
     /// # Safety
@@ -197,13 +190,22 @@ impl Output for f32 {
     unsafe fn store1(p: *mut f32, v: f32) {
         unsafe { global::store_f32(p, v) }
     }
+    type Pair = [f32; 2];
+    #[inline(always)]
+    fn pack(v: [f32; 2]) -> [f32; 2] {
+        v
+    }
+    #[inline(always)]
+    fn shfl_xor(v: [f32; 2], mask: u32) -> [f32; 2] {
+        v.map(|x| f32::from_bits(warp::shfl_xor(x.to_bits(), mask)))
+    }
     #[inline(always)]
     unsafe fn load4(p: *const f32) -> [f32; 4] {
         unsafe { global::load_f32x4(p) }
     }
     #[inline(always)]
-    unsafe fn store4(p: *mut f32, v: [f32; 4]) {
-        unsafe { global::store_f32x4(p, v) }
+    unsafe fn store_pairs(p: *mut f32, v: [[f32; 2]; 2]) {
+        unsafe { global::store_f32x4(p, [v[0][0], v[0][1], v[1][0], v[1][1]]) }
     }
     #[inline(always)]
     unsafe fn store2_shared(addr: u32, v: [f32; 2]) {
@@ -232,15 +234,23 @@ macro_rules! half_output {
             unsafe fn store1(p: *mut $t, v: f32) {
                 unsafe { global::store_b16(p as *mut u16, $narrow(v)) }
             }
+            type Pair = u32;
+            #[inline(always)]
+            fn pack(v: [f32; 2]) -> u32 {
+                $pack(v)
+            }
+            #[inline(always)]
+            fn shfl_xor(v: u32, mask: u32) -> u32 {
+                warp::shfl_xor(v, mask)
+            }
             #[inline(always)]
             unsafe fn load4(p: *const $t) -> [f32; 4] {
                 let [lo, hi] = unsafe { global::load_b32x2(p as *const u32) };
                 [lo, lo >> 16, hi, hi >> 16].map(|bits| $widen(bits as u16))
             }
             #[inline(always)]
-            unsafe fn store4(p: *mut $t, v: [f32; 4]) {
-                let words = [$pack([v[0], v[1]]), $pack([v[2], v[3]])];
-                unsafe { global::store_b32x2(p as *mut u32, words) }
+            unsafe fn store_pairs(p: *mut $t, v: [u32; 2]) {
+                unsafe { global::store_b32x2(p as *mut u32, v) }
             }
             #[inline(always)]
             unsafe fn store2_shared(addr: u32, v: [f32; 2]) {

@@ -2,12 +2,12 @@
 
 use core::arch::asm;
 
-/// The value `x` of lane `lane_id() ^ mask`, for every lane of the warp.
+/// The 32 bits `x` of lane `lane_id() ^ mask`, for every lane of the warp.
 ///
 /// Every lane of the warp calls it (the member mask is the full warp).
 #[inline(always)]
-pub fn shfl_xor(x: f32, mask: u32) -> f32 {
-    let r: f32;
+pub fn shfl_xor(x: u32, mask: u32) -> u32 {
+    let r: u32;
     // SAFETY: a register-only warp instruction; the callers are warp-uniform code with every
     // lane active, as the full member mask requires.
     unsafe {

@@ -1,7 +1,7 @@
 //! The epilogue: a warp tile's accumulators to `C`.
 
 use super::Accumulators;
-use crate::arch::{self, warp};
+use crate::arch;
 use crate::epilogue::{LinearCombination, Output};
 use crate::params::GemmParams;
 use crate::shapes::{MMA_WARP_M, MMA_WARP_N};
@@ -64,12 +64,11 @@ pub(super) unsafe fn store<Out: Output>(
 /// [`store`] for a warp tile inside `C`, four consecutive columns per lane and store.
 ///
 /// The accumulator layout gives lane `q = lane % 4` columns `2q, 2q + 1` of each n8 tile.
-/// Lanes `q` and `q ^ 1` swap halves of each pair of n8 tiles (`2P`, `2P + 1`): an even
-/// lane keeps its pair of tile `2P` and receives its neighbour's, an odd lane keeps its pair of
-/// tile `2P + 1` and receives its neighbour's. Lane `q` then holds columns
-/// `16P + (q % 2)·8 + (q / 2)·4 ..+ 4` of its rows, and the warp writes each row's 16 columns
-/// as one whole 32-byte sector (16-bit output) with half as many stores as pairs would take.
-/// `base` is the lane's first run (row `g`, `P = 0`); `READ_C` is `beta != 0`.
+/// Lanes `q` and `q ^ 1` swap halves of each pair of n8 tiles (`2P`, `2P + 1`, see
+/// [`swap_pairs`]). Lane `q` then holds columns `16P + (q % 2)·8 + (q / 2)·4 ..+ 4` of its
+/// rows, and the warp writes each row's 16 columns as one whole 32-byte sector (16-bit
+/// output) with half as many stores as pairs would take. `base` is the lane's first run
+/// (row `g`, `P = 0`); `READ_C` is `beta != 0`.
 ///
 /// # Safety
 /// As [`store`], and the warp tile lies inside `C`; the whole warp calls it.
@@ -88,16 +87,33 @@ unsafe fn store_inside<Out: Output, const READ_C: bool>(
             let row = unsafe { base.add((M * 16 + H * 8) * ldc as usize) };
             unroll!(P in 0..4 => {
                 let pair = |n: usize| [r_acc[M][n][2 * H], r_acc[M][n][2 * H + 1]];
-                let (even, next) = (pair(2 * P), pair(2 * P + 1));
-                let (own, give) = if odd { (next, even) } else { (even, next) };
-                let got = give.map(|x| warp::shfl_xor(x, 1));
-                let run = if odd {
-                    [got[0], got[1], own[0], own[1]]
+                let run = unsafe { row.add(P * 16) };
+                let out = if READ_C {
+                    // `C` is read as the lane's run: the pairs cross lanes as f32, then meet it.
+                    let exchange = <f32 as Output>::shfl_xor;
+                    let [a, b] = swap_pairs(pair(2 * P), pair(2 * P + 1), odd, exchange);
+                    let old = unsafe { Out::load4(run) };
+                    let v = [a[0], a[1], b[0], b[1]];
+                    let v = [0, 1, 2, 3].map(|i| epilogue.apply(v[i], old[i]));
+                    [Out::pack([v[0], v[1]]), Out::pack([v[2], v[3]])]
                 } else {
-                    [own[0], own[1], got[0], got[1]]
+                    // Converted first, so that a 16-bit pair crosses lanes in one shuffle.
+                    let scaled = |n: usize| Out::pack(pair(n).map(|a| epilogue.alpha * a));
+                    swap_pairs(scaled(2 * P), scaled(2 * P + 1), odd, Out::shfl_xor)
                 };
-                unsafe { epilogue.store4_unchecked::<Out, READ_C>(row.add(P * 16), run) };
+                unsafe { Out::store_pairs(run, out) };
             });
         });
     });
+}
+
+/// A lane's run of four columns from its pairs of n8 tiles `2P` (`even`) and `2P + 1`
+/// (`next`): an even lane keeps its pair of tile `2P` and receives its neighbour's, an odd
+/// lane keeps its pair of tile `2P + 1` and receives its neighbour's. `shfl_xor(v, 1)` moves a
+/// pair between lanes `q` and `q ^ 1`.
+#[inline(always)]
+fn swap_pairs<T: Copy>(even: T, next: T, odd: bool, shfl_xor: fn(T, u32) -> T) -> [T; 2] {
+    let (own, give) = if odd { (next, even) } else { (even, next) };
+    let got = shfl_xor(give, 1);
+    if odd { [got, own] } else { [own, got] }
 }
