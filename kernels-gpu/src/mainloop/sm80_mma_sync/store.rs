@@ -45,9 +45,11 @@ pub(super) unsafe fn store<Out: Output>(
         }
         return;
     }
-    // Edge tiles are few. Marked cold, this path is laid out after the unchecked one, which
-    // then follows the k-loop in memory and is fetched ahead of it; placed after this path
-    // instead, the unchecked epilogue's warps waited on instruction fetch all through it.
+    // Edge tiles are few. Marked cold, this path is laid out after the unchecked one, so that
+    // the unchecked epilogue directly follows the k-loop in memory and its code is fetched
+    // as the loop ends. Laid out behind this path, it was reached by a far jump and its warps
+    // waited on instruction fetch throughout
+    // (bench/results/raw/h100-epilogue-layout-experiment.md).
     hint::cold_path();
     unroll!(M in 0..4 => {
         unroll!(N in 0..8 => {
