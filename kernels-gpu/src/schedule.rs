@@ -226,6 +226,8 @@ pub struct Work {
 /// Hands one team of a block (see [`team_slot`]) its work, in order: for kernels whose
 /// blocks hold several teams that each run their own pipeline.
 pub trait WorkScheduler: Copy {
+    /// Whether a team may get more than one work.
+    const PERSISTENT: bool;
     /// The schedule of team `team` of `teams` in block `block` of `blocks`, for tiles of
     /// `k_tiles` k-tiles (at least 1).
     fn new(grid: TileGrid, k_tiles: u32, block: u32, blocks: u32, team: u32, teams: u32) -> Self;
@@ -244,6 +246,8 @@ pub struct WholeTiles<S> {
 }
 
 impl<S: TileScheduler + Copy> WorkScheduler for WholeTiles<S> {
+    const PERSISTENT: bool = S::PERSISTENT;
+
     #[inline(always)]
     fn new(grid: TileGrid, k_tiles: u32, block: u32, blocks: u32, team: u32, teams: u32) -> Self {
         let (slot, slots) = team_slot(block, blocks, team, teams);
@@ -326,6 +330,8 @@ impl<const TEAMS: u32> PersistentTeams<TEAMS> {
 }
 
 impl<const TEAMS: u32> WorkScheduler for PersistentTeams<TEAMS> {
+    const PERSISTENT: bool = true;
+
     #[inline(always)]
     fn new(grid: TileGrid, k_tiles: u32, block: u32, blocks: u32, team: u32, teams: u32) -> Self {
         let (slot, slots) = team_slot(block, blocks, team, teams);

@@ -46,6 +46,17 @@ special_register!(
     "%smid"
 );
 
+/// [`index_x`] read again: not `pure`, so that LLVM neither hoists the read nor merges it with
+/// an earlier one. Kernels at the register limit read the index where rarely run code needs
+/// it, rather than holding it in a register through their loops.
+#[inline(always)]
+pub fn index_x_again() -> u32 {
+    let r: u32;
+    // SAFETY: reading a special register has no side effects.
+    unsafe { asm!("mov.u32 {}, %tid.x;", out(reg32) r, options(nomem, nostack)) };
+    r
+}
+
 /// Warp index within the block (`threadIdx.x / 32`), uniform across the warp.
 #[inline(always)]
 pub fn warp_id() -> u32 {

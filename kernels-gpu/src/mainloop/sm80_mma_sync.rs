@@ -63,13 +63,15 @@
 //! ([`PersistentTeams`]: the lone tile of a block's last round, which one team would
 //! otherwise compute alone on the SM at one warp per scheduler). Each team then computes a
 //! slice of its k-tiles; the stream sees the slice as a tile of a shorter `K`, whose
-//! operands start at the slice's first k-tile ([`TileOperands`](copies::TileOperands)). At the end the other teams
+//! operands start at the slice's first k-tile. At the end the other teams
 //! leave their accumulators in their own stages and team 0 adds them before its epilogue
 //! ([`Partials`]).
 //!
 //! # Edges
-//! A k-tile whose `A` or `B` tile lies inside its matrix is copied without any check: one
-//! address per thread, the passes a constant number of rows apart. At an edge, chunks outside
+//! The producer sets each work up once ([`copies`]): where the thread's chunks of its first
+//! k-tile come from, and how many of its k-tiles lie inside both matrices. Those are copied
+//! without any check: one compare per k-tile, one address per thread, the passes a constant
+//! number of bytes apart. The others take a cold path that checks. At an edge, chunks outside
 //! the matrix are zero-filled by `cp.async` with a source size of 0, and a chunk that
 //! straddles `K` (rows of `A`) or `N` (rows of `B`) copies only its valid elements: no read
 //! outside the caller's buffers, and the padding holds zeros on both operands (so that
@@ -151,7 +153,7 @@ impl<const WARPS_M: usize, const WARPS_N: usize, const STAGES: usize, const TEAM
     const A_PASSES: usize = (Self::BM * A_ROW_CHUNKS / Self::THREADS) as usize;
     const B_PASSES: usize = (BK * Self::B_ROW_CHUNKS / Self::THREADS) as usize;
     const CHECK: () = {
-        // `ThreadChunks`: every thread copies the same whole number of chunks, a pass of
+        // `KTileCopy`: every thread copies the same whole number of chunks, a pass of
         // THREADS covers whole rows, and passes are whole swizzle periods apart.
         assert!(Self::A_PASSES as u32 * Self::THREADS == Self::BM * A_ROW_CHUNKS);
         assert!(Self::B_PASSES as u32 * Self::THREADS == BK * Self::B_ROW_CHUNKS);
@@ -203,6 +205,14 @@ impl Team {
         }
     }
 
+    /// This thread's index within its team, read again: for code the k-loop reaches once per
+    /// tile or at an edge, which would otherwise hold the index in a register through it.
+    #[inline(always)]
+    fn thread_again<G: Tiling>() -> u32 {
+        let t = thread::index_x_again();
+        if G::TEAMS == 1 { t } else { t % G::THREADS }
+    }
+
     /// Offset of this team's stages from the start of the block's shared memory.
     #[inline(always)]
     fn stages<G: Tiling>(&self) -> u32 {
@@ -225,6 +235,22 @@ impl Team {
             sync::named(1 + self.index, G::THREADS);
         }
     }
+}
+
+/// The k-tiles of the team's next work ([`WorkScheduler::next_k_tiles`]), the trip count of
+/// the k-loop. On a persistent grid it is broadcast from lane 0: it is the same on every lane,
+/// but ptxas cannot prove it through the tile order's divisions (or the team index), and takes
+/// the k-loop for divergent. Told so, it keeps the loop's bookkeeping (stages, k-tile
+/// counters) in uniform registers; otherwise it spends vector registers on them and
+/// recomputes the consumer's shared-memory addresses in every k-tile to make room. A naive
+/// grid's count is uniform to ptxas already, and its k-loop is longer with the broadcast.
+#[inline(always)]
+fn next_k_tiles<W: WorkScheduler>(tiles: &W) -> Option<u32> {
+    if !W::PERSISTENT {
+        return tiles.next_k_tiles();
+    }
+    let k_tiles = warp::broadcast(tiles.next_k_tiles().unwrap_or(0));
+    (k_tiles != 0).then_some(k_tiles)
 }
 
 /// The window of dynamic shared memory; 128-byte aligned so that the swizzle's 128-byte
@@ -316,7 +342,7 @@ unsafe fn run<W: WorkScheduler, In: MmaInput, Out: Output, G: Tiling>(p: GemmPar
     // registers are tight (128 accumulators, two fragment sets), and this way no tile
     // coordinates stay live through the k-loop, only its trip count.
     let mut tiles = schedule;
-    let Some(mut k_count) = tiles.next_k_tiles() else {
+    let Some(mut k_count) = next_k_tiles(&tiles) else {
         return;
     };
     let (t, lane) = (team.thread, thread::lane_id());
@@ -377,7 +403,7 @@ unsafe fn run<W: WorkScheduler, In: MmaInput, Out: Output, G: Tiling>(p: GemmPar
         );
         let [_, _, c] = p.batch_operands(tile.batch, 2, core::mem::size_of::<Out>() as u64);
         unsafe { store::<Out>(&p, c, origin, lane, &r_acc) };
-        match tiles.next_k_tiles() {
+        match next_k_tiles(&tiles) {
             Some(next) => k_count = next,
             None => return,
         }

@@ -1,8 +1,8 @@
 //! The producer: the copies of a team's k-tiles, global → shared, with the checks a matrix
 //! edge needs.
 
-use super::{BK, ELEM, Tiling, next_stage, stage_address};
-use crate::arch::{self, cp_async};
+use super::{BK, ELEM, Team, Tiling, next_stage, stage_address};
+use crate::arch::cp_async;
 use crate::mma_layout::{A_ROW_CHUNKS, copy_chunk};
 use crate::params::GemmParams;
 use crate::schedule::{Work, WorkScheduler};
@@ -21,17 +21,13 @@ enum Edge {
 }
 
 impl Edge {
-    /// The checks the `tile_rows × tile_cols` tile at `(row0, col0)` of a `rows × cols`
-    /// matrix needs.
+    /// The checks a `tile_rows × tile_cols` tile needs when `rows × cols` elements of the
+    /// matrix lie from its top-left element on (right and down).
     #[inline(always)]
-    fn of(
-        (row0, col0): (u32, u32),
-        (tile_rows, tile_cols): (u32, u32),
-        (rows, cols): (u32, u32),
-    ) -> Self {
-        if row0 + tile_rows <= rows && col0 + tile_cols <= cols {
+    fn of((tile_rows, tile_cols): (u32, u32), (rows, cols): (u32, u32)) -> Self {
+        if tile_rows <= rows && tile_cols <= cols {
             Edge::Inside
-        } else if cols.is_multiple_of(8) || col0 + tile_cols <= cols {
+        } else if cols.is_multiple_of(8) || tile_cols <= cols {
             Edge::Masked
         } else {
             Edge::Cut
@@ -39,65 +35,55 @@ impl Edge {
     }
 }
 
-/// One thread's chunks of a shared tile with `row_chunks` chunks per row: pass `j` copies
-/// row `row + j · THREADS / row_chunks`, elements `col .. col + 8`, to `dst + j · THREADS · 16`
-/// (passes are whole swizzle periods apart, see [`Tiling::CHECK`]).
+/// One thread's share of one operand's k-tile: its `passes` chunks, pass `j` at row
+/// `row + j · THREADS / row_chunks`, elements `col .. col + 8` of the tile, copied from
+/// `src + j · pass_bytes` to `dst + j · THREADS · 16` (passes are whole swizzle periods apart,
+/// see [`Tiling::CHECK`]).
 #[derive(Clone, Copy)]
-struct ThreadChunks {
-    row: u32,
-    col: u32,
+struct KTileCopy {
+    passes: usize,
+    row_chunks: u32,
+    /// Shared address of pass 0's chunk.
     dst: u32,
+    /// Global address of pass 0's chunk, and from one pass's to the next.
+    src: u64,
+    pass_bytes: u64,
 }
 
-impl ThreadChunks {
-    /// Thread `t`'s chunks, with the stages `stages` bytes past the address the copies are
-    /// given.
+impl KTileCopy {
+    /// Copies the whole chunks of a k-tile inside its matrix, without a check.
+    ///
+    /// # Safety
+    /// Every chunk is readable global memory, 16-byte aligned; as [`cp_async::copy_16`] for
+    /// the destination.
     #[inline(always)]
-    fn new(t: u32, row_chunks: u32, stages: u32) -> Self {
-        let (row, chunk) = copy_chunk(t, row_chunks);
-        ThreadChunks {
-            row,
-            col: chunk * 8,
-            dst: stages + swizzle::offset(row, chunk, row_chunks),
+    unsafe fn inside<G: Tiling>(&self) {
+        for j in 0..self.passes as u32 {
+            let src = self.src + j as u64 * self.pass_bytes;
+            unsafe { cp_async::copy_16(self.dst + j * G::THREADS * 16, src as *const u8, 16) };
         }
     }
 
-    /// Copies this thread's `passes` chunks of the tile whose top-left element is
-    /// `(row0, col0)` of the row-major `rows × cols` matrix `g` (leading dimension `ld`
-    /// elements) into the shared tile at `s_tile`, with the checks `EDGE` asks for (an
-    /// [`Edge`] as `u8`): outside the matrix it zero-fills; a chunk crossing column `cols`
+    /// Copies a k-tile of which `rows × cols` elements of the matrix lie from its top-left
+    /// element on, this thread's chunks at `(row, col)` of it, with the checks `EDGE` asks for
+    /// (an [`Edge`] as `u8`): outside the matrix it zero-fills; a chunk crossing column `cols`
     /// copies the elements before it and zero-fills the rest. Cut chunks go through
     /// [`cp_async::copy_16_at_edge`], whose synchronous path costs a branch per chunk; the
-    /// caller decides once per k-tile, so interior tiles keep plain `cp.async`.
+    /// caller decides once per k-tile, so that only tiles at the last column pay it.
     ///
     /// # Safety
-    /// `g` and `ld` keep every chunk 16-byte aligned (a 16-byte aligned base, `ld` a multiple
-    /// of 8); `col0` is a multiple of 8; as [`cp_async::copy_16`] for the destination; the
-    /// tile is inside the matrix for [`Edge::Inside`], and no chunk crosses column `cols`
-    /// unless [`Edge::Cut`].
+    /// As [`KTileCopy::inside`] for the chunks inside the matrix; `g` is a readable, 16-byte
+    /// aligned address; no chunk crosses column `cols` unless [`Edge::Cut`].
     #[inline(always)]
-    unsafe fn copy_tile<G: Tiling, const EDGE: u8>(
+    unsafe fn at_edge<G: Tiling, const EDGE: u8>(
         &self,
-        passes: usize,
-        row_chunks: u32,
-        s_tile: u32,
-        ((g, ld), (rows, cols), (row0, col0)): ((u64, u32), (u32, u32), (u32, u32)),
+        (row, col): (u32, u32),
+        (rows, cols): (u32, u32),
+        g: u64,
     ) {
-        let pass_rows = G::THREADS / row_chunks;
-        let (row, col) = (row0 + self.row, col0 + self.col);
-        // Pass 0's source; pass j's is j · pass_rows rows further, an add. The offsets of the
-        // passes are computed here, per k-tile: hoisted out of the k-loop, they would take a
-        // 64-bit register pair each through the whole mainloop.
-        let ld = arch::pinned(ld);
-        let src0 = g + (row as u64 * ld as u64 + col as u64) * ELEM as u64;
-        let pass_bytes = pass_rows as u64 * ld as u64 * ELEM as u64;
-        for j in 0..passes as u32 {
-            let dst = s_tile + self.dst + j * G::THREADS * 16;
-            let src = src0 + j as u64 * pass_bytes;
-            if EDGE == Edge::Inside as u8 {
-                unsafe { cp_async::copy_16(dst, src as *const u8, 16) };
-                continue;
-            }
+        let pass_rows = G::THREADS / self.row_chunks;
+        for j in 0..self.passes as u32 {
+            let dst = self.dst + j * G::THREADS * 16;
             let inside = row + j * pass_rows < rows && col < cols;
             let src_bytes = if inside {
                 (cols - col).min(8) * ELEM
@@ -105,7 +91,11 @@ impl ThreadChunks {
                 0
             };
             // Out of range: read nothing, from an address that is certainly valid and aligned.
-            let src = if inside { src } else { g } as *const u8;
+            let src = if inside {
+                self.src + j as u64 * self.pass_bytes
+            } else {
+                g
+            } as *const u8;
             if EDGE == Edge::Cut as u8 {
                 unsafe { cp_async::copy_16_at_edge(dst, src, src_bytes) };
             } else {
@@ -114,82 +104,88 @@ impl ThreadChunks {
         }
     }
 
-    /// [`ThreadChunks::copy_tile`] with the checks `edge` needs.
+    /// [`KTileCopy::inside`] or [`KTileCopy::at_edge`], as the k-tile's [`Edge`] asks.
     ///
     /// # Safety
-    /// As [`ThreadChunks::copy_tile`], `edge` the tile's [`Edge::of`].
+    /// As [`KTileCopy::at_edge`].
     #[inline(always)]
-    unsafe fn copy<G: Tiling>(
+    unsafe fn checked<G: Tiling>(
         &self,
-        edge: Edge,
-        passes: usize,
-        row_chunks: u32,
-        s_tile: u32,
-        tile: ((u64, u32), (u32, u32), (u32, u32)),
+        tile: (u32, u32),
+        chunk: (u32, u32),
+        valid: (u32, u32),
+        g: u64,
     ) {
         unsafe {
-            match edge {
-                Edge::Inside => {
-                    self.copy_tile::<G, { Edge::Inside as u8 }>(passes, row_chunks, s_tile, tile)
-                }
-                // The edge copies are marked cold: LLVM then schedules and lays out the k-loop
-                // for interior tiles, and ptxas follows (the loop body is a few dozen
-                // instructions shorter in SASS). Measured on the H100: 5 to 12% faster on both
-                // grids (bench/results/raw/h100-cold-path-ab.md).
-                Edge::Masked => {
-                    hint::cold_path();
-                    self.copy_tile::<G, { Edge::Masked as u8 }>(passes, row_chunks, s_tile, tile)
-                }
-                Edge::Cut => {
-                    hint::cold_path();
-                    self.copy_tile::<G, { Edge::Cut as u8 }>(passes, row_chunks, s_tile, tile)
-                }
+            match Edge::of(tile, valid) {
+                Edge::Inside => self.inside::<G>(),
+                Edge::Masked => self.at_edge::<G, { Edge::Masked as u8 }>(chunk, valid, g),
+                Edge::Cut => self.at_edge::<G, { Edge::Cut as u8 }>(chunk, valid, g),
             }
         }
     }
 }
 
-/// One operand of a tile as its copies see it: the matrix from the tile's first row (`A`) or
-/// column (`B`) on, `rows × cols` elements with leading dimension `ld`, starting at `g`.
+/// The k-tiles of one [`Work`] as one thread copies them: where its chunks of the first
+/// k-tile come from, and what the edge checks need. Set up once per work, so that a k-tile
+/// inside both matrices costs one comparison and the adds of its addresses.
 #[derive(Clone, Copy)]
-struct Operand {
-    g: u64,
-    ld: u32,
+struct WorkCopies {
+    /// This thread's pass-0 sources in the first k-tile of `A` and of `B`; k-tile `kt`'s are
+    /// `kt` k-tiles further along K.
+    a_src: u64,
+    b_src: u64,
+    /// k-tiles of the work (0 past the end of the stream), and how many of them, from the
+    /// first, lie inside both matrices.
+    k_tiles: u32,
+    inside: u32,
+    /// From the tile's top-left element on: rows of `A` to `M`, columns of `B` to `N`, and
+    /// elements of `K` in the work.
     rows: u32,
     cols: u32,
+    k: u32,
 }
 
-/// The operands of one [`Work`]: `A`'s `BM` rows and `B`'s `BN` columns, from the tile's
-/// problem of the batch, and of them the work's k-tiles: `A`'s columns and `B`'s rows start at
-/// its first k-tile and end at its last (or at `K`). Computed once per tile: per k-tile, the
-/// copies only add the k offset (on a persistent grid the tile changes inside the k-loop, so
-/// the compiler cannot hoist this).
-#[derive(Clone, Copy)]
-struct TileOperands {
-    a: Operand,
-    b: Operand,
-}
+impl WorkCopies {
+    /// Past the end of the stream: no k-tile.
+    const NONE: Self = WorkCopies {
+        a_src: 0,
+        b_src: 0,
+        k_tiles: 0,
+        inside: 0,
+        rows: 0,
+        cols: 0,
+        k: 0,
+    };
 
-impl TileOperands {
+    /// `work`'s k-tiles as team thread `t` copies them: `A`'s `BM` rows and `B`'s `BN`
+    /// columns of the tile, from the tile's problem of the batch, and of them the work's
+    /// k-tiles (`A`'s columns, `B`'s rows) from its first to its last (or to `K`).
     #[inline(always)]
-    fn of<G: Tiling>(p: &GemmParams, work: Work) -> Self {
+    fn of<G: Tiling>(p: &GemmParams, work: Work, t: u32) -> Self {
         let [g_a, g_b, _] = p.batch_operands(work.tile.batch, 2, 2);
         let (row0, col0) = (work.tile.m * G::BM, work.tile.n * G::BN);
         let k0 = work.k_begin * BK;
         let k = (work.k_end * BK).min(p.k) - k0;
-        TileOperands {
-            a: Operand {
-                g: g_a + (row0 as u64 * p.lda as u64 + k0 as u64) * ELEM as u64,
-                ld: p.lda,
-                rows: p.m - row0,
-                cols: k,
+        let (rows, cols) = (p.m - row0, p.n - col0);
+        let (a_row, a_chunk) = copy_chunk(t, A_ROW_CHUNKS);
+        let (b_row, b_chunk) = copy_chunk(t, G::B_ROW_CHUNKS);
+        let element = |g: u64, ld: u32, row: u32, col: u32| {
+            g + (row as u64 * ld as u64 + col as u64) * ELEM as u64
+        };
+        let k_tiles = work.k_end - work.k_begin;
+        WorkCopies {
+            a_src: element(g_a, p.lda, row0 + a_row, k0 + a_chunk * 8),
+            b_src: element(g_b, p.ldb, k0 + b_row, col0 + b_chunk * 8),
+            k_tiles,
+            inside: if rows >= G::BM && cols >= G::BN {
+                k / BK
+            } else {
+                0
             },
-            b: Operand {
-                g: g_b + (k0 as u64 * p.ldb as u64 + col0 as u64) * ELEM as u64,
-                ld: p.ldb,
-                rows: k,
-                cols: p.n - col0,
-            },
+            rows,
+            cols,
+            k,
         }
     }
 }
@@ -199,29 +195,34 @@ pub(super) struct Copies<W, G> {
     p: GemmParams,
     /// The producer's own copy of the team's scheduler.
     schedule: W,
-    /// The operands of the work copied next; `None` past the end of the stream.
-    tile: Option<TileOperands>,
-    /// The k-tile of that work copied next, and the end of its k-tiles.
+    /// The work copied now, and its k-tile copied next.
+    work: WorkCopies,
     kt: u32,
-    k_end: u32,
     stage: u32,
-    a: ThreadChunks,
-    b: ThreadChunks,
+    /// The offsets of this thread's pass-0 chunks in a stage's `A` and `B` tiles (plus the
+    /// team's stages).
+    a_dst: u32,
+    b_dst: u32,
     _tiling: core::marker::PhantomData<G>,
 }
 
 impl<W: WorkScheduler, G: Tiling> Copies<W, G> {
+    /// The producer of team thread `t`, with the team's stages `stages` bytes past the
+    /// address the copies are given.
     #[inline(always)]
     pub(super) fn new(p: GemmParams, schedule: W, t: u32, stages: u32) -> Self {
+        let dst = |row_chunks: u32| {
+            let (row, chunk) = copy_chunk(t, row_chunks);
+            stages + swizzle::offset(row, chunk, row_chunks)
+        };
         let mut copies = Copies {
             p,
             schedule,
-            tile: None,
+            work: WorkCopies::NONE,
             kt: 0,
-            k_end: 0,
             stage: 0,
-            a: ThreadChunks::new(t, A_ROW_CHUNKS, stages),
-            b: ThreadChunks::new(t, G::B_ROW_CHUNKS, stages),
+            a_dst: dst(A_ROW_CHUNKS),
+            b_dst: dst(G::B_ROW_CHUNKS),
             _tiling: core::marker::PhantomData,
         };
         copies.next_work();
@@ -231,11 +232,11 @@ impl<W: WorkScheduler, G: Tiling> Copies<W, G> {
     /// Moves on to the scheduler's next work.
     #[inline(always)]
     fn next_work(&mut self) {
-        let work = self.schedule.next_work();
-        self.tile = work.map(|w| TileOperands::of::<G>(&self.p, w));
         self.kt = 0;
-        // Past the end of the stream `kt` never comes back to 0.
-        self.k_end = work.map_or(0, |w| w.k_end - w.k_begin);
+        self.work = match self.schedule.next_work() {
+            Some(work) => WorkCopies::of::<G>(&self.p, work, Team::thread_again::<G>()),
+            None => WorkCopies::NONE,
+        };
     }
 
     /// Issues the next k-tile of the stream into the next stage and commits it as one group
@@ -246,23 +247,54 @@ impl<W: WorkScheduler, G: Tiling> Copies<W, G> {
     /// still reads it from before.
     #[inline(always)]
     pub(super) unsafe fn next(&mut self, smem: u32) {
-        if let Some(TileOperands { a, b }) = self.tile {
-            let s_a = stage_address::<G>(smem, self.stage); // (BM, BK)
-            let s_b = s_a + G::A_BYTES; // (BK, BN)
-            let k0 = self.kt * BK;
-            let a = ((a.g, a.ld), (a.rows, a.cols), (0, k0));
-            let b = ((b.g, b.ld), (b.rows, b.cols), (k0, 0));
+        let (w, kt) = (self.work, self.kt);
+        let s_a = stage_address::<G>(smem, self.stage); // (BM, BK)
+        let s_b = s_a + G::A_BYTES; // (BK, BN)
+        // The pass offsets depend on the parameters alone: ptxas keeps them in uniform
+        // registers.
+        let (lda, ldb) = (self.p.lda as u64, self.p.ldb as u64);
+        let k_bytes = (kt * BK * ELEM) as u64;
+        let a = KTileCopy {
+            passes: G::A_PASSES,
+            row_chunks: A_ROW_CHUNKS,
+            dst: s_a + self.a_dst,
+            src: w.a_src + k_bytes,
+            pass_bytes: (G::THREADS / A_ROW_CHUNKS) as u64 * lda * ELEM as u64,
+        };
+        let b = KTileCopy {
+            passes: G::B_PASSES,
+            row_chunks: G::B_ROW_CHUNKS,
+            dst: s_b + self.b_dst,
+            src: w.b_src + k_bytes * ldb,
+            pass_bytes: (G::THREADS / G::B_ROW_CHUNKS) as u64 * ldb * ELEM as u64,
+        };
+        if kt < w.inside {
             unsafe {
-                let edge = Edge::of(a.2, (G::BM, BK), a.1);
-                self.a.copy::<G>(edge, G::A_PASSES, A_ROW_CHUNKS, s_a, a);
-                let edge = Edge::of(b.2, (BK, G::BN), b.1);
-                self.b.copy::<G>(edge, G::B_PASSES, G::B_ROW_CHUNKS, s_b, b);
+                a.inside::<G>();
+                b.inside::<G>();
+            }
+        } else if kt < w.k_tiles {
+            // The edge copies are marked cold: LLVM then schedules and lays out the k-loop
+            // for interior tiles, and ptxas follows (the loop body is a few dozen
+            // instructions shorter in SASS). Measured on the H100: 5 to 12% faster on both
+            // grids (bench/results/raw/h100-cold-path-ab.md).
+            hint::cold_path();
+            let (rows, cols) = (w.rows, w.cols);
+            let k_left = w.k - kt * BK;
+            let t = Team::thread_again::<G>();
+            let (a_row, a_chunk) = copy_chunk(t, A_ROW_CHUNKS);
+            let (b_row, b_chunk) = copy_chunk(t, G::B_ROW_CHUNKS);
+            unsafe {
+                let a_chunk = (a_row, a_chunk * 8);
+                a.checked::<G>((G::BM, BK), a_chunk, (rows, k_left), self.p.a);
+                let b_chunk = (b_row, b_chunk * 8);
+                b.checked::<G>((BK, G::BN), b_chunk, (k_left, cols), self.p.b);
             }
         }
         cp_async::commit();
         self.stage = next_stage::<G>(self.stage);
-        self.kt += 1;
-        if self.kt == self.k_end {
+        self.kt = kt + 1;
+        if self.kt >= w.k_tiles {
             // Once per tile: out of the hot loop's layout, as the edge copies.
             hint::cold_path();
             self.next_work();
