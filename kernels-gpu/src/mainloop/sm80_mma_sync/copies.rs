@@ -35,8 +35,8 @@ impl Edge {
     }
 }
 
-/// One thread's share of one operand's k-tile: its `passes` chunks, pass `j` at row
-/// `row + j · THREADS / row_chunks`, elements `col .. col + 8` of the tile, copied from
+/// One thread's share of one operand's k-tile: its `passes` chunks of 8 elements, pass `j`
+/// `j · THREADS / row_chunks` rows below pass 0 in the same columns, copied from
 /// `src + j · pass_bytes` to `dst + j · THREADS · 16` (passes are whole swizzle periods apart,
 /// see [`Tiling::CHECK`]).
 #[derive(Clone, Copy)]
