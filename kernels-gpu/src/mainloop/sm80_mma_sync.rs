@@ -191,26 +191,32 @@ struct Team {
 impl Team {
     #[inline(always)]
     fn of<G: Tiling>(t: u32) -> Self {
+        let thread = Self::thread_of::<G>(t);
         if G::TEAMS == 1 {
             return Team {
                 index: 0,
                 count: 1,
-                thread: t,
+                thread,
             };
         }
         Team {
             index: warp::broadcast(t / G::THREADS),
             count: thread::block_dim_x() / G::THREADS,
-            thread: t % G::THREADS,
+            thread,
         }
+    }
+
+    /// The index within its team of the block's thread `t`.
+    #[inline(always)]
+    fn thread_of<G: Tiling>(t: u32) -> u32 {
+        if G::TEAMS == 1 { t } else { t % G::THREADS }
     }
 
     /// This thread's index within its team, read again: for code the k-loop reaches once per
     /// tile or at an edge, which would otherwise hold the index in a register through it.
     #[inline(always)]
     fn thread_again<G: Tiling>() -> u32 {
-        let t = thread::index_x_again();
-        if G::TEAMS == 1 { t } else { t % G::THREADS }
+        Self::thread_of::<G>(thread::index_x_again())
     }
 
     /// Offset of this team's stages from the start of the block's shared memory.

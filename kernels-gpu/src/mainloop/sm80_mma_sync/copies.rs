@@ -51,6 +51,19 @@ struct KTileCopy {
 }
 
 impl KTileCopy {
+    /// The copies of an operand with `row_chunks` chunks per tile row and leading dimension
+    /// `ld` elements, `passes` chunks per thread: pass 0's chunk from `src` to `dst`.
+    #[inline(always)]
+    fn new<G: Tiling>(passes: usize, row_chunks: u32, dst: u32, src: u64, ld: u32) -> Self {
+        KTileCopy {
+            passes,
+            row_chunks,
+            dst,
+            src,
+            pass_bytes: (G::THREADS / row_chunks) as u64 * ld as u64 * ELEM as u64,
+        }
+    }
+
     /// Copies the whole chunks of a k-tile inside its matrix, without a check.
     ///
     /// # Safety
@@ -252,22 +265,12 @@ impl<W: WorkScheduler, G: Tiling> Copies<W, G> {
         let s_b = s_a + G::A_BYTES; // (BK, BN)
         // The pass offsets depend on the parameters alone: ptxas keeps them in uniform
         // registers.
-        let (lda, ldb) = (self.p.lda as u64, self.p.ldb as u64);
+        let (lda, ldb) = (self.p.lda, self.p.ldb);
         let k_bytes = (kt * BK * ELEM) as u64;
-        let a = KTileCopy {
-            passes: G::A_PASSES,
-            row_chunks: A_ROW_CHUNKS,
-            dst: s_a + self.a_dst,
-            src: w.a_src + k_bytes,
-            pass_bytes: (G::THREADS / A_ROW_CHUNKS) as u64 * lda * ELEM as u64,
-        };
-        let b = KTileCopy {
-            passes: G::B_PASSES,
-            row_chunks: G::B_ROW_CHUNKS,
-            dst: s_b + self.b_dst,
-            src: w.b_src + k_bytes * ldb,
-            pass_bytes: (G::THREADS / G::B_ROW_CHUNKS) as u64 * ldb * ELEM as u64,
-        };
+        let a_src = w.a_src + k_bytes;
+        let a = KTileCopy::new::<G>(G::A_PASSES, A_ROW_CHUNKS, s_a + self.a_dst, a_src, lda);
+        let b_src = w.b_src + k_bytes * ldb as u64;
+        let b = KTileCopy::new::<G>(G::B_PASSES, G::B_ROW_CHUNKS, s_b + self.b_dst, b_src, ldb);
         if kt < w.inside {
             unsafe {
                 a.inside::<G>();
