@@ -19,6 +19,22 @@ pub unsafe fn copy_16(dst: u32, src: *const u8, src_bytes: u32) {
     };
 }
 
+/// Copies 16 bytes if `copy`, and otherwise issues nothing: `dst` keeps what it held. For
+/// chunks whose contents do not matter, where a zero-fill would cost the selects of a size
+/// and a safe address.
+///
+/// # Safety
+/// As [`copy_16`] with `src_bytes` 16, where `copy`; nothing otherwise.
+#[inline(always)]
+pub unsafe fn copy_16_if(dst: u32, src: *const u8, copy: bool) {
+    unsafe {
+        asm!(
+            "{{ .reg .pred p; setp.ne.u32 p, {}, 0; @p cp.async.cg.shared.global [{}], [{}], 16; }}",
+            in(reg32) copy as u32, in(reg32) dst, in(reg64) src, options(nostack)
+        )
+    };
+}
+
 /// As [`copy_16`], for a chunk that a matrix edge may cut: a whole or empty chunk goes through
 /// `cp.async`, a cut one (`src_bytes` 2..=14, even) is read with ordinary 2-byte loads and
 /// stored at once. A partial `cp.async` reads only `src_bytes`, but compute-sanitizer counts it

@@ -77,6 +77,20 @@ impl KTileCopy {
         }
     }
 
+    /// Copies the chunks of the first `passes` passes as [`KTileCopy::inside`] does, and
+    /// issues nothing for the others: their stage keeps whatever it held.
+    ///
+    /// # Safety
+    /// As [`KTileCopy::inside`] for the first `passes` passes.
+    #[inline(always)]
+    unsafe fn first_passes<G: Tiling>(&self, passes: u32) {
+        for j in 0..self.passes as u32 {
+            let src = self.src + j as u64 * self.pass_bytes;
+            let dst = self.dst + j * G::THREADS * 16;
+            unsafe { cp_async::copy_16_if(dst, src as *const u8, j < passes) };
+        }
+    }
+
     /// Copies a k-tile of which `rows × cols` elements of the matrix lie from its top-left
     /// element on, this thread's chunks at `(row, col)` of it, with the checks `EDGE` asks for
     /// (an [`Edge`] as `u8`): outside the matrix it zero-fills; a chunk crossing column `cols`
@@ -287,11 +301,30 @@ impl<W: WorkScheduler, G: Tiling> Copies<W, G> {
             let t = Team::thread_again::<G>();
             let (a_row, a_chunk) = copy_chunk(t, A_ROW_CHUNKS);
             let (b_row, b_chunk) = copy_chunk(t, G::B_ROW_CHUNKS);
-            unsafe {
-                let a_chunk = (a_row, a_chunk * 8);
-                a.checked::<G>((G::BM, BK), a_chunk, (rows, k_left), self.p.a);
-                let b_chunk = (b_row, b_chunk * 8);
-                b.checked::<G>((BK, G::BN), b_chunk, (k_left, cols), self.p.b);
+            let (a_chunk, b_chunk) = ((a_row, a_chunk * 8), (b_row, b_chunk * 8));
+            if k_left >= BK && Edge::of((BK, G::BN), (BK, cols)) != Edge::Cut {
+                // Whole along K, at the M or N edge. A row of `A` below M only feeds output
+                // rows below M, a column of `B` right of N only output columns right of N,
+                // and neither is ever stored: such chunks are skipped, not zero-filled, and
+                // their stage keeps older contents. No per-chunk size or address to select:
+                // an edge tile's k-loop costs little more than an interior one's.
+                let a_passes = rows
+                    .saturating_sub(a_row)
+                    .div_ceil(G::THREADS / A_ROW_CHUNKS);
+                let b_passes = if b_chunk.1 < cols {
+                    G::B_PASSES as u32
+                } else {
+                    0
+                };
+                unsafe {
+                    a.first_passes::<G>(a_passes);
+                    b.first_passes::<G>(b_passes);
+                }
+            } else {
+                unsafe {
+                    a.checked::<G>((G::BM, BK), a_chunk, (rows, k_left), self.p.a);
+                    b.checked::<G>((BK, G::BN), b_chunk, (k_left, cols), self.p.b);
+                }
             }
         }
         cp_async::commit();
