@@ -71,21 +71,25 @@
 //! The producer sets each work up once ([`copies`]): where the thread's chunks of its first
 //! k-tile come from, and how many of its k-tiles lie inside both matrices. Those are copied
 //! without any check: one compare per k-tile, one address per thread, the passes a constant
-//! number of bytes apart. The others take a cold path, which tells two kinds of edge apart:
+//! number of bytes apart. A row of `A` below `M` only feeds rows of `C` below `M`, a column of
+//! `B` right of `N` only columns right of `N`, and those are never stored; so a chunk of `B`
+//! right of `N` is read from the tile's first column instead, and a tile at the `N` edge is
+//! among those copied without a check. The others take a cold path, which tells two kinds of
+//! edge apart:
 //!
-//! - `M` and `N`: a row of `A` below `M` only feeds rows of `C` below `M`, a column of `B`
-//!   right of `N` only columns right of `N`, and those are never stored. So a k-tile whole
-//!   along `K` skips the chunks outside the matrices (a predicate per chunk, set up from the
-//!   thread's row and column) and copies the others as an interior k-tile does; the skipped
-//!   chunks' stages keep whatever they held. An edge tile then costs about what an interior
-//!   one does, which matters most to a persistent grid: it cannot hand an SM that drew slow
-//!   edge tiles fewer of them, as the hardware does with the blocks of a naive one.
+//! - `M`: a k-tile whole along `K` skips the chunks of `A` below `M` (a predicate per chunk,
+//!   set up from the thread's row) and copies the others as an interior k-tile does; the
+//!   skipped chunks' stages keep whatever they held.
 //! - `K` (the work's last k-tile, where `K` is not a multiple of 64), and an `N` that cuts a
 //!   chunk of `B`: every chunk is checked, those outside the matrix are zero-filled by
 //!   `cp.async` with a source size of 0, and a chunk that straddles `K` (rows of `A`) or `N`
 //!   (rows of `B`) copies only its valid elements: no read outside the caller's buffers, and
 //!   the padding along `K`, which every output sums over, holds zeros on both operands (so
 //!   that garbage cannot turn into NaN).
+//!
+//! An edge tile then costs about what an interior one does, which matters most to a
+//! persistent grid: it cannot hand an SM that drew slow edge tiles fewer of them, as the
+//! hardware does with the blocks of a naive one.
 //!
 //! A warp tile inside `C` is stored four columns per lane without checks
 //! ([`store_inside`](store::store_inside)); at an edge, stores are masked per element pair.

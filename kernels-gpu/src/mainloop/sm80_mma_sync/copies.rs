@@ -201,11 +201,17 @@ impl WorkCopies {
             g + (row as u64 * ld as u64 + col as u64) * ELEM as u64
         };
         let k_tiles = work.k_end - work.k_begin;
+        // A chunk right of `N` only feeds columns of `C` right of `N`, which are never
+        // stored: read from the tile's first column instead, it needs no check, and a tile at
+        // the `N` edge is copied as an interior one. (Where `N` cuts a chunk, every chunk of
+        // the tile is checked.)
+        let b_col = col0 + b_chunk * 8;
+        let b_col = if b_col < p.n { b_col } else { col0 };
         WorkCopies {
             a_src: element(g_a, p.lda, row0 + a_row, k0 + a_chunk * 8),
-            b_src: element(g_b, p.ldb, k0 + b_row, col0 + b_chunk * 8),
+            b_src: element(g_b, p.ldb, k0 + b_row, b_col),
             k_tiles,
-            inside: if rows >= G::BM && cols >= G::BN {
+            inside: if rows >= G::BM && (cols >= G::BN || cols.is_multiple_of(8)) {
                 k / BK
             } else {
                 0
@@ -303,22 +309,17 @@ impl<W: WorkScheduler, G: Tiling> Copies<W, G> {
             let (b_row, b_chunk) = copy_chunk(t, G::B_ROW_CHUNKS);
             let (a_chunk, b_chunk) = ((a_row, a_chunk * 8), (b_row, b_chunk * 8));
             if k_left >= BK && Edge::of((BK, G::BN), (BK, cols)) != Edge::Cut {
-                // Whole along K, at the M or N edge. A row of `A` below M only feeds output
-                // rows below M, a column of `B` right of N only output columns right of N,
-                // and neither is ever stored: such chunks are skipped, not zero-filled, and
-                // their stage keeps older contents. No per-chunk size or address to select:
-                // an edge tile's k-loop costs little more than an interior one's.
+                // Whole along K, at the M edge (`B`'s chunks right of N are read inside, see
+                // `WorkCopies::of`). A row of `A` below M only feeds output rows below M,
+                // which are never stored: its chunks are skipped, not zero-filled, and their
+                // stage keeps older contents. No per-chunk size or address to select: an
+                // edge tile's k-loop costs little more than an interior one's.
                 let a_passes = rows
                     .saturating_sub(a_row)
                     .div_ceil(G::THREADS / A_ROW_CHUNKS);
-                let b_passes = if b_chunk.1 < cols {
-                    G::B_PASSES as u32
-                } else {
-                    0
-                };
                 unsafe {
                     a.first_passes::<G>(a_passes);
-                    b.first_passes::<G>(b_passes);
+                    b.inside::<G>();
                 }
             } else {
                 unsafe {
