@@ -202,11 +202,20 @@ impl WorkCopies {
         };
         let k_tiles = work.k_end - work.k_begin;
         // A chunk right of `N` only feeds columns of `C` right of `N`, which are never
-        // stored: read from the tile's first column instead, it needs no check, and a tile at
-        // the `N` edge is copied as an interior one. (Where `N` cuts a chunk, every chunk of
-        // the tile is checked.)
+        // stored: read from a column inside instead, it needs no check, and a tile at the `N`
+        // edge is copied as an interior one. (Where `N` cuts a chunk, every chunk of the tile
+        // is checked.) The same chunk of the tile to the left keeps the lanes' addresses
+        // apart: with lanes reading one address into many chunks of a stage, a tile at the
+        // edge took up to a fifth longer. Only a matrix narrower than a tile reads its first
+        // chunk again.
         let b_col = col0 + b_chunk * 8;
-        let b_col = if b_col < p.n { b_col } else { col0 };
+        let b_col = if b_col < p.n {
+            b_col
+        } else if col0 >= G::BN {
+            b_col - G::BN
+        } else {
+            col0
+        };
         WorkCopies {
             a_src: element(g_a, p.lda, row0 + a_row, k0 + a_chunk * 8),
             b_src: element(g_b, p.ldb, k0 + b_row, b_col),
