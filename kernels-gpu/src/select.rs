@@ -27,8 +27,10 @@ pub enum MmaUnsupported {
 }
 
 /// The conditions `mainloop::sm80_mma_sync` relies on, checked on the parameters the host
-/// is about to launch with (device addresses, elements counted in the kernels' own types). Whatever passes runs correctly for every
-/// shape: edges are zero-filled on load and masked on store.
+/// is about to launch with (device addresses, elements counted in the kernels' own types).
+/// Whatever passes runs correctly for every shape: the padding along `K` is zero-filled on
+/// load, chunks below `M` or right of `N` are skipped or read from inside the matrix (they
+/// feed only outputs that are never stored), and stores are masked.
 pub const fn mma_can_implement(p: &GemmParams) -> Result<(), MmaUnsupported> {
     /// Largest tile extent: indices up to `extent + 256` are formed in 32 bits.
     const MARGIN: u32 = 256;
