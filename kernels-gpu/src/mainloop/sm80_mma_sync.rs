@@ -73,8 +73,8 @@
 //! without any check: one compare per k-tile, one address per thread, the passes a constant
 //! number of bytes apart. A row of `A` below `M` only feeds rows of `C` below `M`, a column of
 //! `B` right of `N` only columns right of `N`, and those are never stored; so a chunk of `B`
-//! right of `N` is read from the tile's first column instead, and a tile at the `N` edge is
-//! among those copied without a check. The others take a cold path, which tells two kinds of
+//! right of `N` is read from the same chunk of the tile to the left instead, and a tile at the
+//! `N` edge is among those copied without a check. The others take a cold path, which tells two kinds of
 //! edge apart:
 //!
 //! - `M`: a k-tile whole along `K` skips the chunks of `A` below `M` (a predicate per chunk,
