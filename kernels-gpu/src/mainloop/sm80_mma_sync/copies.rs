@@ -220,7 +220,7 @@ impl WorkCopies {
             a_src: element(g_a, p.lda, row0 + a_row, k0 + a_chunk * 8),
             b_src: element(g_b, p.ldb, k0 + b_row, b_col),
             k_tiles,
-            inside: if rows >= G::BM && (cols >= G::BN || cols.is_multiple_of(8)) {
+            inside: if rows >= G::BM && Edge::of((BK, G::BN), (BK, cols)) != Edge::Cut {
                 k / BK
             } else {
                 0
