@@ -9,10 +9,12 @@ use core::arch::asm;
 pub fn shfl_xor(x: u32, mask: u32) -> u32 {
     let r: u32;
     // SAFETY: a register-only warp instruction; the callers are warp-uniform code with every
-    // lane active, as the full member mask requires.
+    // lane active, as the full member mask requires. Not `pure`: LLVM could then sink it into
+    // a branch that uses its result (a store taken by some lanes only), where the other lanes
+    // would not meet it; an instruction with side effects stays where the source puts it.
     unsafe {
         asm!("shfl.sync.bfly.b32 {}, {}, {}, 0x1f, 0xffffffff;", out(reg32) r, in(reg32) x,
-            in(reg32) mask, options(pure, nomem, nostack))
+            in(reg32) mask, options(nomem, nostack))
     };
     r
 }
