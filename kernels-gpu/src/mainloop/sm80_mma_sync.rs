@@ -91,8 +91,11 @@
 //! persistent grid: it cannot hand an SM that drew slow edge tiles fewer of them, as the
 //! hardware does with the blocks of a naive one.
 //!
-//! A warp tile inside `C` is stored four columns per lane without checks
-//! ([`store_inside`](store::store_inside)); at an edge, stores are masked per element pair.
+//! The epilogue stores a warp tile by runs of four columns per lane
+//! ([`store_runs`](store::store_runs)); at an edge the same code skips the runs outside `C`
+//! (a compare per row and per run), so that an edge tile's epilogue is as short as an
+//! interior one's. Only where `N` is not a multiple of four, so that it may cut a run, is each
+//! element pair checked.
 
 use crate::arch::cp_async;
 use crate::arch::mma::MmaInput;
