@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Edge tiles stored by runs (the build of this branch's head, `new`) against main's build
+# (`base`, 1eb8086's kernels): quick mma.sync GPU tests, memcheck on the quick persistent
+# mma.sync tests, then the two benchmarks in turn, twice (bf16 mma.sync). Outputs to $OUT/c.
+set -uo pipefail
+cd "$(dirname "$0")"
+for f in *.gz; do [ -e "$f" ] && gunzip -f "$f"; done
+chmod +x tessera-bench gpu-tests bench-base
+for d in /usr/local/cuda/lib64 $(python3 -c 'import nvidia, os; print(" ".join(os.path.join(p, "cu13/lib") for p in nvidia.__path__))' 2>/dev/null) $(python3 -c 'import nvidia.cublas, os; print(os.path.join(nvidia.cublas.__path__[0], "lib"))' 2>/dev/null); do
+  if ls "$d"/libcublas.so* >/dev/null 2>&1; then export LD_LIBRARY_PATH="$d:${LD_LIBRARY_PATH:-}"; break; fi
+done
+c=$OUT/c; mkdir -p $c
+nvidia-smi --query-gpu=name,driver_version --format=csv > $c/gpu.txt
+s=$(date +%s); timeout 170 ./gpu-tests --quick mma_sync > $c/gpu-tests-quick.log 2>&1; echo "tests rc=$? seconds=$(( $(date +%s) - s ))" | tee -a $c/gpu-tests-quick.log
+s=$(date +%s); TESSERA_CASES=2 timeout 40 compute-sanitizer --tool memcheck --error-exitcode 1 ./gpu-tests --quick mma_sync/128x256/persistent mma_sync/128x128/persistent > $c/memcheck-persistent.log 2>&1; echo "memcheck rc=$? seconds=$(( $(date +%s) - s ))" | tee -a $c/memcheck-persistent.log
+S="--shape 1024 --shape 2048 --shape 4096 --shape 8192 --shape 8192x8192x512 --shape 1280x9216x1024 --shape 3000x5000x2000 --shape 6144x6144x1024 --shape 640x6784x4096 --shape 512x512x4096 --shape 2304x4608x3072 --shape 1536x2560x1792 --shape 5120x1280x4096 --shape 2560x2560x2560 --shape 1792x3328x4096 --shape 768x4096x8192 --shape 3000x5056x2048 --shape 3072x5056x2048 --shape 30720x248x2048 --shape 120x30720x2048 --shape 1776x6000x1000 --shape 5000x5000x5000 --shape 1496x3000x2504 --shape 2504x2504x2504 --shape 1000x1000x1000 --shape 4000x3000x776 --shape 1112x2224x3336 --shape 6000x600x3000 --shape 200x8000x4000 --shape 3336x1232x4320 --shape 2000x3000x1500 --shape 4095x4097x1000 --shape 3500x2100x1800 --shape 777x5000x3000 --shape 6000x4000x1000"
+for i in 1 2; do
+  s=$(date +%s); timeout 100 ./bench-base --dtype bf16 --kernel mma_sync $S --out $c/results --name base$i --no-plot > $c/base$i.log 2>&1; echo "base$i rc=$? seconds=$(( $(date +%s) - s ))"
+  s=$(date +%s); timeout 100 ./tessera-bench --dtype bf16 --kernel mma_sync $S --out $c/results --name new$i --no-plot > $c/new$i.log 2>&1; echo "new$i rc=$? seconds=$(( $(date +%s) - s ))"
+done
+cd $OUT && tar czf c.tgz --remove-files c
