@@ -28,10 +28,10 @@ pub fn shfl_xor(x: u32, mask: u32) -> u32 {
 #[inline(always)]
 pub fn broadcast(x: u32) -> u32 {
     let r: u32;
-    // SAFETY: as [`shfl_xor`].
+    // SAFETY: as [`shfl_xor`], and not `pure` for the same reason.
     unsafe {
         asm!("shfl.sync.idx.b32 {}, {}, 0, 0x1f, 0xffffffff;", out(reg32) r, in(reg32) x,
-            options(pure, nomem, nostack))
+            options(nomem, nostack))
     };
     r
 }
