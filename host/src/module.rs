@@ -133,8 +133,7 @@ impl Module {
         sm_count: u32,
     ) -> Result<Entry> {
         let func = module.load_function(info.name)?;
-        let threads = info.tile.threads / info.teams * teams;
-        let smem_bytes = info.smem_bytes / info.teams * teams;
+        let (threads, smem_bytes) = info.with_teams(teams);
         if smem_bytes > 48 * 1024 {
             // Blocks above 48 KiB of dynamic shared memory must opt in.
             func.set_attribute(
@@ -203,7 +202,7 @@ impl Module {
 /// shared memory per block: all, or as many as their stages fit (0: the entry cannot run).
 /// The `mma.sync` kernel reads the number of its teams from the block size.
 pub(crate) fn teams_that_fit(info: &KernelInfo, smem_per_block: u32) -> u32 {
-    match smem_per_block.checked_div(info.smem_bytes / info.teams) {
+    match smem_per_block.checked_div(info.with_teams(1).1) {
         Some(teams) => teams.min(info.teams),
         // No dynamic shared memory at all.
         None => info.teams,

@@ -42,6 +42,17 @@ pub struct KernelInfo {
     pub cluster_m: u32,
 }
 
+impl KernelInfo {
+    /// Threads and bytes of dynamic shared memory of a block launched with `teams` of the
+    /// kernel's teams (`teams` = [`KernelInfo::teams`]: the whole block).
+    pub const fn with_teams(&self, teams: u32) -> (u32, u32) {
+        (
+            self.tile.threads / self.teams * teams,
+            self.smem_bytes / self.teams * teams,
+        )
+    }
+}
+
 /// The launch columns of a [`kernels!`] line, as a [`KernelInfo`] without a name: spelled
 /// out, or taken from an `mma.sync` [`MmaShape`](shapes::MmaShape) or a Hopper
 /// [`Sm90Config`].
