@@ -316,7 +316,6 @@ impl<W: WorkScheduler, G: Tiling> Copies<W, G> {
             let t = Team::thread_again::<G>();
             let (a_row, a_chunk) = copy_chunk(t, A_ROW_CHUNKS);
             let (b_row, b_chunk) = copy_chunk(t, G::B_ROW_CHUNKS);
-            let (a_chunk, b_chunk) = ((a_row, a_chunk * 8), (b_row, b_chunk * 8));
             if k_left >= BK && Edge::of((BK, G::BN), (BK, cols)) != Edge::Cut {
                 // Whole along K, at the M edge (`B`'s chunks right of N are read inside, see
                 // `WorkCopies::of`). A row of `A` below M only feeds output rows below M,
@@ -331,6 +330,7 @@ impl<W: WorkScheduler, G: Tiling> Copies<W, G> {
                     b.inside::<G>();
                 }
             } else {
+                let (a_chunk, b_chunk) = ((a_row, a_chunk * 8), (b_row, b_chunk * 8));
                 unsafe {
                     a.checked::<G>((G::BM, BK), a_chunk, (rows, k_left), self.p.a);
                     b.checked::<G>((BK, G::BN), b_chunk, (k_left, cols), self.p.b);
