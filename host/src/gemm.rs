@@ -12,7 +12,7 @@ use crate::tensor_map::{self, ElementType, EncodeError, TensorMap3d};
 use cudarc::driver::{CudaStream, DevicePtr, DevicePtrMut};
 use std::sync::Arc;
 use tessera_kernels::params::TensorMap;
-use tessera_kernels::schedule::{Clustered, NaiveGrid, Persistent, TileScheduler};
+use tessera_kernels::schedule::{Clustered, NaiveGrid, Persistent, TileScheduler, teams_grid_size};
 use tessera_kernels::sm90_layout::{Major, StageTile};
 
 /// Runs GEMMs on one CUDA stream.
@@ -151,7 +151,8 @@ impl Gemm {
             schedule,
         } = plan(kernel, &call)?;
         let entry = self.entry(&name, kernel)?;
-        let grid = self.grid_size(entry, schedule, &desc)?;
+        let (round_blocks, grid) = self.grid_size(entry, schedule, &desc)?;
+        params.round_blocks = round_blocks;
         if let Kernel::Wgmma(w, _) = kernel {
             let operands = [a_ptr, b_ptr, c_ptr];
             let (maps, with_c) =
@@ -245,9 +246,11 @@ impl Gemm {
         })
     }
 
-    /// Blocks to launch: one per tile, or one per resident slot; for a kernel launched in
+    /// The blocks that take tiles in rounds (`GemmParams::round_blocks`) and the blocks to
+    /// launch: one per tile, or one per resident slot; for a persistent kernel of teams, one
+    /// more per tile of the partial last round ([`teams_grid_size`]); for a kernel launched in
     /// clusters, whole clusters, through the same [`Clustered`] scheduler as the kernel's.
-    fn grid_size(&self, entry: &Entry, schedule: Schedule, desc: &GemmDesc) -> Result<u32> {
+    fn grid_size(&self, entry: &Entry, schedule: Schedule, desc: &GemmDesc) -> Result<(u32, u32)> {
         let tile = entry.info.tile;
         let (tiles_m, tiles_n) = (
             desc.m.div_ceil(tile.block_m as usize),
@@ -262,7 +265,10 @@ impl Gemm {
         }
         let grid = desc.tile_grid(tile.block_m, tile.block_n);
         let resident = entry.resident;
-        Ok(match (schedule, entry.info.cluster_m) {
+        let blocks = match (schedule, entry.info.cluster_m) {
+            (Schedule::Persistent, 1) if entry.info.teams > 1 => {
+                return Ok(teams_grid_size(&grid, resident, entry.teams));
+            }
             (Schedule::NaiveGrid, 1) => NaiveGrid::grid_size(&grid, resident),
             (Schedule::Persistent, 1) => Persistent::grid_size(&grid, resident),
             (Schedule::NaiveGrid, 2) => Clustered::<NaiveGrid, 2>::grid_size(&grid, resident),
@@ -273,6 +279,7 @@ impl Gemm {
                     reason: format!("no host scheduler for clusters of {c} blocks"),
                 });
             }
-        })
+        };
+        Ok((blocks, blocks))
     }
 }

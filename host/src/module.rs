@@ -61,6 +61,8 @@ pub(crate) struct Entry {
     /// [`teams_that_fit`]).
     pub threads: u32,
     pub smem_bytes: u32,
+    /// The teams of a block at launch (1 for kernels without teams).
+    pub teams: u32,
     /// Blocks of this kernel that fit on the whole GPU at once; for a kernel launched in
     /// clusters, in whole clusters (a multiple of `info.cluster_m`).
     pub resident: u32,
@@ -161,6 +163,7 @@ impl Module {
             info,
             threads,
             smem_bytes,
+            teams,
             resident,
         })
     }

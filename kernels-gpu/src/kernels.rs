@@ -213,7 +213,7 @@ kernels! {
     // Operands 16-byte aligned with leading dimensions a multiple of 8 elements; edges masked.
     /// bf16 → bf16, 128 × 128 tiles, one block per tile.
     mma_bf16_bf16_128x128_naive [sm80; mma = MMA_128X128] => mma_sync!(WholeTiles<NaiveGrid>, Bf16, Bf16, MMA_128X128);
-    /// bf16 → bf16, 128 × 128 tiles, persistent blocks of two teams, which share a lone last tile.
+    /// bf16 → bf16, 128 × 128 tiles, persistent blocks of two teams, which share a lone or tail tile.
     mma_bf16_bf16_128x128_persistent [sm80; mma = MMA_128X128_TWO_TEAMS] => mma_sync!(PersistentTwoTeams, Bf16, Bf16, MMA_128X128_TWO_TEAMS);
     /// bf16 → bf16, 128 × 256 tiles, one block per tile.
     mma_bf16_bf16_128x256_naive [sm80; mma = MMA_128X256] => mma_sync!(WholeTiles<NaiveGrid>, Bf16, Bf16, MMA_128X256);
@@ -221,7 +221,7 @@ kernels! {
     mma_bf16_bf16_128x256_persistent [sm80; mma = MMA_128X256] => mma_sync!(WholeTiles<Persistent>, Bf16, Bf16, MMA_128X256);
     /// bf16 → f32, 128 × 128 tiles, one block per tile.
     mma_bf16_f32_128x128_naive [sm80; mma = MMA_128X128] => mma_sync!(WholeTiles<NaiveGrid>, Bf16, f32, MMA_128X128);
-    /// bf16 → f32, 128 × 128 tiles, persistent blocks of two teams, which share a lone last tile.
+    /// bf16 → f32, 128 × 128 tiles, persistent blocks of two teams, which share a lone or tail tile.
     mma_bf16_f32_128x128_persistent [sm80; mma = MMA_128X128_TWO_TEAMS] => mma_sync!(PersistentTwoTeams, Bf16, f32, MMA_128X128_TWO_TEAMS);
     /// bf16 → f32, 128 × 256 tiles, one block per tile.
     mma_bf16_f32_128x256_naive [sm80; mma = MMA_128X256] => mma_sync!(WholeTiles<NaiveGrid>, Bf16, f32, MMA_128X256);
@@ -229,7 +229,7 @@ kernels! {
     mma_bf16_f32_128x256_persistent [sm80; mma = MMA_128X256] => mma_sync!(WholeTiles<Persistent>, Bf16, f32, MMA_128X256);
     /// f16 → f16, 128 × 128 tiles, one block per tile.
     mma_f16_f16_128x128_naive [sm80; mma = MMA_128X128] => mma_sync!(WholeTiles<NaiveGrid>, F16, F16, MMA_128X128);
-    /// f16 → f16, 128 × 128 tiles, persistent blocks of two teams, which share a lone last tile.
+    /// f16 → f16, 128 × 128 tiles, persistent blocks of two teams, which share a lone or tail tile.
     mma_f16_f16_128x128_persistent [sm80; mma = MMA_128X128_TWO_TEAMS] => mma_sync!(PersistentTwoTeams, F16, F16, MMA_128X128_TWO_TEAMS);
     /// f16 → f16, 128 × 256 tiles, one block per tile.
     mma_f16_f16_128x256_naive [sm80; mma = MMA_128X256] => mma_sync!(WholeTiles<NaiveGrid>, F16, F16, MMA_128X256);
@@ -237,7 +237,7 @@ kernels! {
     mma_f16_f16_128x256_persistent [sm80; mma = MMA_128X256] => mma_sync!(WholeTiles<Persistent>, F16, F16, MMA_128X256);
     /// f16 → f32, 128 × 128 tiles, one block per tile.
     mma_f16_f32_128x128_naive [sm80; mma = MMA_128X128] => mma_sync!(WholeTiles<NaiveGrid>, F16, f32, MMA_128X128);
-    /// f16 → f32, 128 × 128 tiles, persistent blocks of two teams, which share a lone last tile.
+    /// f16 → f32, 128 × 128 tiles, persistent blocks of two teams, which share a lone or tail tile.
     mma_f16_f32_128x128_persistent [sm80; mma = MMA_128X128_TWO_TEAMS] => mma_sync!(PersistentTwoTeams, F16, f32, MMA_128X128_TWO_TEAMS);
     /// f16 → f32, 128 × 256 tiles, one block per tile.
     mma_f16_f32_128x256_naive [sm80; mma = MMA_128X256] => mma_sync!(WholeTiles<NaiveGrid>, F16, f32, MMA_128X256);

@@ -47,7 +47,12 @@ pub struct GemmParams {
     /// host sets it when `C` suits TMA: 16-byte aligned start, row length, row and batch
     /// strides).
     pub store_with_tma: u32,
-    pub _pad: [u32; 8],
+    /// The blocks of a persistent `mma.sync` grid of teams that take tiles in rounds; the grid
+    /// has one block more per tile of the partial last round
+    /// ([`PersistentTeams`](crate::schedule::PersistentTeams)). The grid size for the other
+    /// kernels, which do not read it.
+    pub round_blocks: u32,
+    pub _pad: [u32; 7],
     /// The TMA descriptors (`CUtensorMap`: `A`, `B`, `C`) of the kernels that use the tensor-memory
     /// accelerator; zeros for the others. They travel by value in the kernel's parameter space,
     /// where TMA reads them through [`ParamSpace`]: nothing to allocate or copy per call, and

@@ -60,8 +60,9 @@
 //!
 //! A team's scheduler ([`WorkScheduler`]) hands it [`Work`]: a tile and the k-tiles of it the
 //! team computes, all of them except on a tile the block's teams share
-//! ([`PersistentTeams`]: the lone tile of a block's last round, which one team would
-//! otherwise compute alone on the SM at one warp per scheduler). Each team then computes a
+//! ([`PersistentTeams`]: a tile of a short partial last round, which that schedule gives to
+//! a tail block of its own, or the lone tile of a block's last round; one team would otherwise
+//! compute it alone on the SM at one warp per scheduler). Each team then computes a
 //! slice of its k-tiles; the stream sees the slice as a tile of a shorter `K`, whose
 //! operands start at the slice's first k-tile. At the end the other teams
 //! leave their accumulators in their own stages and team 0 adds them before its epilogue
@@ -359,7 +360,11 @@ unsafe fn run<W: WorkScheduler, In: MmaInput, Out: Output, G: Tiling>(p: GemmPar
         grid,
         p.k.div_ceil(BK),
         thread::block_index_x(),
-        thread::grid_dim_x(),
+        if W::TAIL {
+            p.round_blocks
+        } else {
+            thread::grid_dim_x()
+        },
         team.index,
         team.count,
     );
