@@ -47,9 +47,9 @@ pub struct GemmParams {
     /// host sets it when `C` suits TMA: 16-byte aligned start, row length, row and batch
     /// strides).
     pub store_with_tma: u32,
-    /// The blocks of a persistent `mma.sync` grid of teams that take tiles in rounds; the grid
-    /// has one block more per tile of the partial last round
-    /// ([`PersistentTeams`](crate::schedule::PersistentTeams)). The grid size for the other
+    /// The blocks of a persistent `mma.sync` grid of teams that take tiles in rounds; where the
+    /// partial last round is short, the grid has one tail block more per tile of it
+    /// ([`teams_grid_size`](crate::schedule::teams_grid_size)). The grid size for the other
     /// kernels, which do not read it.
     pub round_blocks: u32,
     pub _pad: [u32; 7],
