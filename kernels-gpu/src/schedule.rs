@@ -291,11 +291,10 @@ const fn has_tail(count: u32, blocks: u32, slots: u32) -> bool {
 /// blocks fit on the GPU at once: the round blocks, and the blocks to launch (the round
 /// blocks, then one tail block per tile of the partial last round where there is a tail).
 #[inline(always)]
-pub const fn teams_grid_size(grid: &TileGrid, resident: u32, teams: u32) -> (u32, u32) {
+pub fn teams_grid_size(grid: &TileGrid, resident: u32, teams: u32) -> (u32, u32) {
     let count = grid.count();
-    // As `Persistent::grid_size`.
-    let blocks = min(count, if resident == 0 { 1 } else { resident });
-    let slots = blocks * if teams == 0 { 1 } else { teams };
+    let blocks = Persistent::grid_size(grid, resident);
+    let slots = blocks * teams.max(1);
     if has_tail(count, blocks, slots) {
         (blocks, blocks + count % slots)
     } else {
@@ -793,7 +792,8 @@ mod tests {
             }
             let grid = TileGrid::new(m, n, 128, 128, 8, batches);
             let (round_blocks, blocks) = teams_grid_size(&grid, sms, teams);
-            prop_assert!(blocks - round_blocks < (round_blocks * teams).max(grid.count() + 1));
+            // At most one tail block per round block.
+            prop_assert!(blocks - round_blocks <= round_blocks, "{round_blocks} {blocks}");
             let mut covered = std::collections::HashMap::<WorkTile, Vec<(u32, u32)>>::new();
             let mut round_loads = Vec::new();
             for b in 0..blocks {

@@ -360,6 +360,8 @@ unsafe fn run<W: WorkScheduler, In: MmaInput, Out: Output, G: Tiling>(p: GemmPar
         grid,
         p.k.div_ceil(BK),
         thread::block_index_x(),
+        // The other schedulers take the grid size from its special register: read from the
+        // parameters, it cost the 128 × 256 persistent k-loop three instructions.
         if W::TAIL {
             p.round_blocks
         } else {
