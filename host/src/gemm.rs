@@ -8,10 +8,11 @@ use crate::kernel::{Kernel, Schedule, WgmmaSchedule};
 use crate::module::{Arch, Entry, Module};
 use crate::plan::{Call, Plan, plan};
 use crate::raw;
+use crate::stream_k::{StreamKLaunch, Workspace};
 use crate::tensor_map::{self, ElementType, EncodeError, TensorMap3d};
 use cudarc::driver::{CudaStream, DevicePtr, DevicePtrMut};
 use std::sync::Arc;
-use tessera_kernels::params::TensorMap;
+use tessera_kernels::params::{GemmParams, TensorMap};
 use tessera_kernels::schedule::{Clustered, NaiveGrid, Persistent, TileScheduler, teams_grid_size};
 use tessera_kernels::sm90_layout::{Major, StageTile};
 
@@ -43,13 +44,17 @@ use tessera_kernels::sm90_layout::{Major, StageTile};
 pub struct Gemm {
     stream: Arc<CudaStream>,
     module: Module,
+    /// The partial sums of the persistent 128 × 128 `mma.sync` kernel's stream-K rounds.
+    workspace: Option<Workspace>,
 }
 
 impl Gemm {
-    /// Loads the kernels for the GPU of `stream`'s context.
+    /// Loads the kernels for the GPU of `stream`'s context, and allocates the workspace of
+    /// the persistent 128 × 128 `mma.sync` kernel: partial sums of up to two tiles of `f32`
+    /// per slot of its grid (33 MiB on a 132-SM H100), through which teams of different blocks
+    /// share the tiles of a partial last round (stream-K).
     pub fn new(stream: Arc<CudaStream>) -> Result<Self> {
-        let module = Module::load(stream.context(), u32::MAX)?;
-        Ok(Gemm { stream, module })
+        Self::with_shared_memory_limit(stream, u32::MAX)
     }
 
     /// As [`Gemm::new`], with the kernels held to `bytes` of shared memory per block (and
@@ -63,7 +68,12 @@ impl Gemm {
     /// the paths that GPUs with less shared memory take (per block: A100 163 KiB, Ada 99 KiB).
     pub fn with_shared_memory_limit(stream: Arc<CudaStream>, bytes: u32) -> Result<Self> {
         let module = Module::load(stream.context(), bytes)?;
-        Ok(Gemm { stream, module })
+        let workspace = Workspace::for_module(&stream, &module)?;
+        Ok(Gemm {
+            stream,
+            module,
+            workspace,
+        })
     }
 
     /// The stream every call is issued on.
@@ -160,9 +170,48 @@ impl Gemm {
             params.tensor_maps = maps;
             params.store_with_tma = with_c.into();
         }
+        if schedule == Schedule::Persistent
+            && entry.teams > 1
+            && let Some(split) = StreamKLaunch::plan(
+                entry,
+                &desc.tile_grid(entry.info.tile.block_m, entry.info.tile.block_n),
+                desc.k,
+                round_blocks,
+            )
+        {
+            return self.launch_stream_k(kernel, entry, split, params);
+        }
         // SAFETY: the parameters were validated against the buffers, which outlive the
         // launch through cudarc's stream-ordered events (`_a_read`, `_b_read`, `_c_write`).
         unsafe { raw::launch(&self.stream, entry, grid, params) }
+    }
+
+    /// The launches of a persistent grid of teams whose partial last round is split stream-K:
+    /// `entry`'s whole rounds, then the round on its stream-K kernel.
+    fn launch_stream_k(
+        &self,
+        kernel: Kernel,
+        entry: &Entry,
+        split: StreamKLaunch,
+        mut params: GemmParams,
+    ) -> Result<()> {
+        let round = StreamKLaunch::entry_name(entry.info.name)
+            .and_then(|name| self.module.get(&name))
+            .zip(self.workspace.as_ref())
+            .ok_or_else(|| Error::Unsupported {
+                kernel: kernel.to_string(),
+                reason: format!("{} has no stream-K kernel or workspace", entry.info.name),
+            })?;
+        let (round_entry, workspace) = round;
+        (params.partials, params.arrivals) = workspace.addresses(&self.stream);
+        // SAFETY: as in `matmul`; the workspace holds a counter per slot and two tiles of
+        // partial sums per slot of the round, which the launches on this stream use in turn.
+        unsafe {
+            if split.whole_round_blocks > 0 {
+                raw::launch(&self.stream, entry, split.whole_round_blocks, params)?;
+            }
+            raw::launch(&self.stream, round_entry, split.slots, params)
+        }
     }
 
     /// Encodes the `[A, B, C]` tensor maps of a Hopper launch (passed by value in the

@@ -43,6 +43,7 @@ mod raw;
 #[cfg(feature = "record")]
 pub mod record;
 pub mod reference;
+mod stream_k;
 mod tensor_map;
 
 pub use desc::{GemmDesc, Layout};

@@ -199,6 +199,11 @@ impl Module {
     pub fn get(&self, name: &str) -> Option<&Entry> {
         self.entries.iter().find(|e| e.info.name == name)
     }
+
+    /// Every entry point loaded.
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter()
+    }
 }
 
 /// How many of `info`'s teams one block can have on a GPU with `smem_per_block` bytes of

@@ -145,7 +145,7 @@ macro_rules! kernels {
 use crate::{
     element::{Bf16, F16},
     mainloop,
-    schedule::{NaiveGrid, Persistent, PersistentTeams, WholeTiles},
+    schedule::{NaiveGrid, Persistent, PersistentTeams, StreamKRound, WholeTiles},
 };
 #[cfg(all(target_arch = "nvptx64", target_feature = "sm_90a"))]
 use crate::{
@@ -209,12 +209,15 @@ kernels! {
     tiled_f32_persistent_unaligned_batched [sm80; tile = shapes::SIMT_F32, smem = shapes::SIMT_F32_SMEM_BYTES, min_blocks = 2]
         => mainloop::simt_f32::gemm::<Persistent, false, true>;
 
-    // Tensor cores with `mma.sync` (sm_80+): `mma_<input>_<output>_<tile>_<scheduler>`.
+    // Tensor cores with `mma.sync` (sm_80+): `mma_<input>_<output>_<tile>_<scheduler>`
+    // (`stream_k`: the round a persistent 128 × 128 grid leaves to it, see `StreamKRound`).
     // Operands 16-byte aligned with leading dimensions a multiple of 8 elements; edges masked.
     /// bf16 → bf16, 128 × 128 tiles, one block per tile.
     mma_bf16_bf16_128x128_naive [sm80; mma = MMA_128X128] => mma_sync!(WholeTiles<NaiveGrid>, Bf16, Bf16, MMA_128X128);
     /// bf16 → bf16, 128 × 128 tiles, persistent blocks of two teams, which share a lone or tail tile.
     mma_bf16_bf16_128x128_persistent [sm80; mma = MMA_128X128_TWO_TEAMS] => mma_sync!(PersistentTwoTeams, Bf16, Bf16, MMA_128X128_TWO_TEAMS);
+    /// bf16 → bf16, 128 × 128 tiles, the stream-K round after the persistent kernel's whole rounds, a block per slot.
+    mma_bf16_bf16_128x128_stream_k [sm80; mma = MMA_128X128] => mma_sync!(StreamKRound, Bf16, Bf16, MMA_128X128);
     /// bf16 → bf16, 128 × 256 tiles, one block per tile.
     mma_bf16_bf16_128x256_naive [sm80; mma = MMA_128X256] => mma_sync!(WholeTiles<NaiveGrid>, Bf16, Bf16, MMA_128X256);
     /// bf16 → bf16, 128 × 256 tiles, persistent blocks.
@@ -223,6 +226,8 @@ kernels! {
     mma_bf16_f32_128x128_naive [sm80; mma = MMA_128X128] => mma_sync!(WholeTiles<NaiveGrid>, Bf16, f32, MMA_128X128);
     /// bf16 → f32, 128 × 128 tiles, persistent blocks of two teams, which share a lone or tail tile.
     mma_bf16_f32_128x128_persistent [sm80; mma = MMA_128X128_TWO_TEAMS] => mma_sync!(PersistentTwoTeams, Bf16, f32, MMA_128X128_TWO_TEAMS);
+    /// bf16 → f32, 128 × 128 tiles, the stream-K round after the persistent kernel's whole rounds, a block per slot.
+    mma_bf16_f32_128x128_stream_k [sm80; mma = MMA_128X128] => mma_sync!(StreamKRound, Bf16, f32, MMA_128X128);
     /// bf16 → f32, 128 × 256 tiles, one block per tile.
     mma_bf16_f32_128x256_naive [sm80; mma = MMA_128X256] => mma_sync!(WholeTiles<NaiveGrid>, Bf16, f32, MMA_128X256);
     /// bf16 → f32, 128 × 256 tiles, persistent blocks.
@@ -231,6 +236,8 @@ kernels! {
     mma_f16_f16_128x128_naive [sm80; mma = MMA_128X128] => mma_sync!(WholeTiles<NaiveGrid>, F16, F16, MMA_128X128);
     /// f16 → f16, 128 × 128 tiles, persistent blocks of two teams, which share a lone or tail tile.
     mma_f16_f16_128x128_persistent [sm80; mma = MMA_128X128_TWO_TEAMS] => mma_sync!(PersistentTwoTeams, F16, F16, MMA_128X128_TWO_TEAMS);
+    /// f16 → f16, 128 × 128 tiles, the stream-K round after the persistent kernel's whole rounds, a block per slot.
+    mma_f16_f16_128x128_stream_k [sm80; mma = MMA_128X128] => mma_sync!(StreamKRound, F16, F16, MMA_128X128);
     /// f16 → f16, 128 × 256 tiles, one block per tile.
     mma_f16_f16_128x256_naive [sm80; mma = MMA_128X256] => mma_sync!(WholeTiles<NaiveGrid>, F16, F16, MMA_128X256);
     /// f16 → f16, 128 × 256 tiles, persistent blocks.
@@ -239,6 +246,8 @@ kernels! {
     mma_f16_f32_128x128_naive [sm80; mma = MMA_128X128] => mma_sync!(WholeTiles<NaiveGrid>, F16, f32, MMA_128X128);
     /// f16 → f32, 128 × 128 tiles, persistent blocks of two teams, which share a lone or tail tile.
     mma_f16_f32_128x128_persistent [sm80; mma = MMA_128X128_TWO_TEAMS] => mma_sync!(PersistentTwoTeams, F16, f32, MMA_128X128_TWO_TEAMS);
+    /// f16 → f32, 128 × 128 tiles, the stream-K round after the persistent kernel's whole rounds, a block per slot.
+    mma_f16_f32_128x128_stream_k [sm80; mma = MMA_128X128] => mma_sync!(StreamKRound, F16, f32, MMA_128X128);
     /// f16 → f32, 128 × 256 tiles, one block per tile.
     mma_f16_f32_128x256_naive [sm80; mma = MMA_128X256] => mma_sync!(WholeTiles<NaiveGrid>, F16, f32, MMA_128X256);
     /// f16 → f32, 128 × 256 tiles, persistent blocks.

@@ -52,7 +52,14 @@ pub struct GemmParams {
     /// ([`teams_grid_size`](crate::schedule::teams_grid_size)). The grid size for the other
     /// kernels, which do not read it.
     pub round_blocks: u32,
-    pub _pad: [u32; 7],
+    pub _pad0: u32,
+    /// The stream-K workspace of a persistent `mma.sync` grid of teams (see
+    /// [`Piece`](crate::schedule::Piece)): slots of one tile's `f32` partial sums each, and one
+    /// `u32` arrival counter per tile of the round, zero between launches. 0 for the other
+    /// kernels, which do not read them.
+    pub partials: u64,
+    pub arrivals: u64,
+    pub _pad: [u32; 2],
     /// The TMA descriptors (`CUtensorMap`: `A`, `B`, `C`) of the kernels that use the tensor-memory
     /// accelerator; zeros for the others. They travel by value in the kernel's parameter space,
     /// where TMA reads them through [`ParamSpace`]: nothing to allocate or copy per call, and

@@ -217,10 +217,49 @@ pub struct Work {
     pub tile: WorkTile,
     pub k_begin: u32,
     pub k_end: u32,
-    /// Whether the block's other teams compute the tile's other k-tiles: team 0 then adds
-    /// their partial sums to its own before it stores the tile, and the others hand theirs
-    /// over instead of storing.
-    pub shared: bool,
+    /// Who else computes k-tiles of the tile, and so who stores it.
+    pub share: Share,
+}
+
+/// Whether a [`Work`]'s tile is shared, and with whom.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Share {
+    /// The team computes every k-tile of the tile and stores it.
+    Whole,
+    /// The block's other teams compute the tile's other k-tiles: team 0 adds their partial
+    /// sums to its own before it stores the tile, and the others hand theirs over instead of
+    /// storing.
+    Teams,
+    /// Teams of other blocks compute the tile's other k-tiles ([`StreamKRound`]).
+    StreamK(Piece),
+}
+
+/// One piece of a tile of a [`StreamKRound`], which teams of several blocks share. Each piece
+/// leaves its partial sums in its own slot of a workspace ([`Piece::slot`]) and adds its
+/// k-tiles to the tile's arrival counter; the piece that completes the count adds up every
+/// piece, in slot order ([`stream_k_slots`]), and stores the tile. Nobody waits for another
+/// block, and the sum does not depend on who arrives last.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Piece {
+    /// The tile's position in the tile order.
+    pub tile: u32,
+}
+
+impl Piece {
+    /// The tile's position in the round of a grid of `count` tiles over `slots` slots, which
+    /// is also its arrival counter.
+    #[inline(always)]
+    pub const fn in_round(self, count: u32, slots: u32) -> u32 {
+        self.tile - (count - count % slots)
+    }
+
+    /// Workspace slot of this piece, computed by the team of slot `slot` (its [`team_slot`])
+    /// of `slots`, on a grid of `count` tiles: each team computes at most one piece of a tile,
+    /// and a tile's pieces come from consecutive slots.
+    #[inline(always)]
+    pub const fn slot(self, count: u32, slot: u32, slots: u32) -> u32 {
+        slot + self.in_round(count, slots)
+    }
 }
 
 /// Hands one team of a block (see [`team_slot`]) its work, in order: for kernels whose
@@ -268,7 +307,7 @@ impl<S: TileScheduler + Copy> WorkScheduler for WholeTiles<S> {
             tile,
             k_begin: 0,
             k_end: self.k_tiles,
-            shared: false,
+            share: Share::Whole,
         })
     }
 
@@ -303,7 +342,7 @@ pub fn teams_grid_size(grid: &TileGrid, resident: u32, teams: u32) -> (u32, u32)
 }
 
 /// [`Persistent`] over the slots of the round blocks, `TEAMS` teams each, and a different
-/// treatment of the partial last round, which comes in two sizes:
+/// treatment of the partial last round, which comes in three sizes:
 ///
 /// - **At most one tile per round block** (after a whole round at least): the grid has one
 ///   *tail* block more per such tile ([`teams_grid_size`]), whose teams share it. The round
@@ -312,11 +351,15 @@ pub fn teams_grid_size(grid: &TileGrid, resident: u32, teams: u32) -> (u32, u32)
 ///   blocks. Handed to fixed round blocks instead, each such tile waits for its block's round
 ///   however long that takes: on an H100 at 1496 × 3000 × 2504 (one round of 264 tiles and
 ///   24 more) the busiest SM ran 8% longer than a naive grid's.
-/// - **More, or no whole round**: the round blocks take it as a round of their own, whose
-///   slots are numbered team after team ([`team_slot`]); when a block's share of it is a single
-///   tile (always so when there are no more tiles than blocks), its teams share that tile. (Tail
-///   blocks would each get one tile then, two or more per SM one after the other: slower than
-///   two own tiles side by side.)
+/// - **More than one tile per round block**, where splitting saves enough
+///   ([`stream_k_share`]): a [`StreamKRound`] follows, which cuts the round's k-tiles into one
+///   equal share per slot. In whole tiles some SMs would compute two tiles of the round and
+///   others one, and the round would last as long as two (as it does on a naive grid).
+/// - **Otherwise**, or with no whole round: the round blocks take it as a round of their own,
+///   whose slots are numbered team after team ([`team_slot`]); when a block's share of it is a
+///   single tile (always so when there are no more tiles than blocks), its teams share that
+///   tile. (Tail blocks would each get one tile then, two or more per SM one after the other:
+///   slower than two own tiles side by side.)
 ///
 /// A shared tile: each team computes a slice of its k-tiles. A team alone on an SM runs one
 /// warp per scheduler, which cannot hide the latency of its own loads and `mma`s; two teams on
@@ -331,7 +374,7 @@ pub struct PersistentTeams<const TEAMS: u32> {
     next: u32,
     stride: u32,
     /// Positions from `end` on are not the block's: the tile count, the whole rounds' end
-    /// where tail blocks take the rest, or one past a tail block's tile.
+    /// where tail blocks or a stream-K round take the rest, or one past a tail block's tile.
     end: u32,
     k_tiles: u32,
     team: u32,
@@ -347,8 +390,9 @@ impl<const TEAMS: u32> PersistentTeams<TEAMS> {
     /// The block's tile in the round of position `next`, when it is the round's only one (so
     /// team 0's, and the block's last): the round starts at `next - team · blocks`, and its
     /// next slot (team 1's) is already past the end. Never so for a round block whose grid has
-    /// tail blocks (`end` is then a whole round's end); always so for a tail block (set up as
-    /// a block alone in a round of one tile). No division: this runs at every tile.
+    /// tail blocks or a stream-K round (`end` is then a whole round's end); always so for a
+    /// tail block (set up as a block alone in a round of one tile). No division: this runs at
+    /// every tile.
     #[inline(always)]
     fn lone_tile(&self) -> Option<u32> {
         if TEAMS < 2 || self.teams != TEAMS || self.k_tiles < TEAMS {
@@ -387,7 +431,9 @@ impl<const TEAMS: u32> WorkScheduler for PersistentTeams<TEAMS> {
             // in a round of one (team `t` at `tile + t`).
             let tile = count - count % slots + (block - blocks);
             (tile + team, teams, tile + 1)
-        } else if has_tail(count, blocks, slots) {
+        } else if has_tail(count, blocks, slots)
+            || stream_k_share(count, blocks, slots, k_tiles).is_some()
+        {
             (slot, slots, count - count % slots)
         } else {
             (slot, slots, count)
@@ -425,13 +471,16 @@ impl<const TEAMS: u32> WorkScheduler for PersistentTeams<TEAMS> {
             self.next = Self::DONE;
             return None;
         };
-        let shared = lone.is_some();
-        let (k_begin, k_end) = self.k_range(shared);
+        let (k_begin, k_end) = self.k_range(lone.is_some());
         Some(Work {
             tile: self.grid.tile(linear),
             k_begin,
             k_end,
-            shared,
+            share: if lone.is_some() {
+                Share::Teams
+            } else {
+                Share::Whole
+            },
         })
     }
 
@@ -446,6 +495,114 @@ impl<const TEAMS: u32> WorkScheduler for PersistentTeams<TEAMS> {
         }
         let (k_begin, k_end) = self.k_range(lone.is_some());
         Some(k_end - k_begin)
+    }
+}
+
+/// Fewest k-tiles that splitting a partial last round stream-K must save each team, against
+/// whole tiles: below that, the round trip of the partial sums through memory (a tile of
+/// `f32` written by every piece, read back by the last) and the refill of the pipeline cost
+/// about what it saves.
+pub const STREAM_K_MIN_SAVED: u32 = 4;
+
+/// The k-tiles of each slot's share when a [`StreamKRound`] follows [`PersistentTeams`]
+/// (`count` tiles of `k_tiles` k-tiles, `blocks` round blocks, `slots` teams in all), or
+/// `None` where none does: where at most one tile per round block is left (tail blocks or a
+/// block's teams share those), where the share would save fewer than [`STREAM_K_MIN_SAVED`]
+/// k-tiles, or where the grid's k-tiles would not fit an `i32`.
+#[inline(always)]
+pub const fn stream_k_share(count: u32, blocks: u32, slots: u32, k_tiles: u32) -> Option<u32> {
+    let partial = count % slots;
+    if partial <= blocks || count as u64 * k_tiles as u64 > i32::MAX as u64 {
+        return None;
+    }
+    let share = stream_k_even_share(count, slots, k_tiles);
+    if share + STREAM_K_MIN_SAVED > k_tiles {
+        None
+    } else {
+        Some(share)
+    }
+}
+
+/// The k-tiles of the partial last round (`count` tiles of `k_tiles` k-tiles over `slots`
+/// slots) cut into `slots` equal shares, rounded up: [`stream_k_share`] where it is `Some`.
+#[inline(always)]
+pub const fn stream_k_even_share(count: u32, slots: u32, k_tiles: u32) -> u32 {
+    (count % slots * k_tiles).div_ceil(slots)
+}
+
+/// Workspace slots a [`StreamKRound`] over `slots` slots needs: a piece's slot is its team's
+/// slot plus its tile's position in the round, both below `slots` ([`Piece::slot`]).
+#[inline(always)]
+pub const fn stream_k_pieces(slots: u32) -> u32 {
+    2 * slots
+}
+
+/// The workspace slots of the pieces of tile `tile` of a [`StreamKRound`] with shares of
+/// `share` k-tiles, tiles of `k_tiles`: the first, and how many (consecutive). The slots whose
+/// shares cover the tile's k-tiles are those from `tile · k_tiles / share` on.
+#[inline(always)]
+pub const fn stream_k_slots(tile: u32, k_tiles: u32, share: u32) -> (u32, u32) {
+    let first = tile * k_tiles / share;
+    let last = (tile * k_tiles + k_tiles - 1) / share;
+    (first + tile, last - first + 1)
+}
+
+/// The partial last round of a [`PersistentTeams`] grid split *stream-K*: the round's tiles'
+/// k-tiles, one tile after the other, cut into one share per slot of [`stream_k_share`]
+/// k-tiles, so that every slot computes as many. A share that crosses tiles is two works;
+/// every work is a [`Piece`] of its tile.
+///
+/// A kernel of its own runs it, after the [`PersistentTeams`] kernel of the whole rounds (where
+/// there are any), with one block of one team per slot of that grid, block `b` taking slot
+/// `b`. That kernel's k-loop then carries none of this bookkeeping, which, in one kernel, cost
+/// it registers and instructions per k-tile.
+#[derive(Clone, Copy, Debug)]
+pub struct StreamKRound {
+    grid: TileGrid,
+    /// Positions in the k-tiles of all tiles, one tile after the other (below `i32::MAX`, see
+    /// [`stream_k_share`]): the team's next, and the end of its share.
+    next: u32,
+    end: u32,
+    k_tiles: u32,
+}
+
+impl WorkScheduler for StreamKRound {
+    const PERSISTENT: bool = true;
+
+    /// Slot `team_slot(block, blocks, team, teams)` of `blocks · teams`, which the host
+    /// launches where [`stream_k_share`] says so.
+    #[inline(always)]
+    fn new(grid: TileGrid, k_tiles: u32, block: u32, blocks: u32, team: u32, teams: u32) -> Self {
+        let (slot, slots) = team_slot(block, blocks, team, teams);
+        let count = grid.count();
+        let share = stream_k_even_share(count, slots, k_tiles);
+        let begin = (count - count % slots) * k_tiles + slot * share;
+        StreamKRound {
+            grid,
+            next: begin,
+            end: (begin + share).min(count * k_tiles),
+            k_tiles,
+        }
+    }
+
+    #[inline(always)]
+    fn next_work(&mut self) -> Option<Work> {
+        let k_tiles = self.next_k_tiles()?;
+        let tile = self.next / self.k_tiles;
+        let k_begin = self.next - tile * self.k_tiles;
+        self.next += k_tiles;
+        Some(Work {
+            tile: self.grid.tile(tile),
+            k_begin,
+            k_end: k_begin + k_tiles,
+            share: Share::StreamK(Piece { tile }),
+        })
+    }
+
+    #[inline(always)]
+    fn next_k_tiles(&self) -> Option<u32> {
+        (self.next < self.end)
+            .then(|| (self.k_tiles - self.next % self.k_tiles).min(self.end - self.next))
     }
 }
 
@@ -686,7 +843,7 @@ mod tests {
             tile,
             k_begin,
             k_end,
-            shared: true,
+            share: Share::Teams,
         };
         // 8 × 8 tiles on 132 SMs, two teams: not one round; 64 blocks of one shared tile.
         let grid = TileGrid::new(1024, 1024, 128, 128, 8, 1);
@@ -696,11 +853,8 @@ mod tests {
         // Launched with one team, or one k-tile: nothing to share.
         let alone = work(grid, 16, 5, 64, 0, 1);
         assert_eq!(
-            alone
-                .iter()
-                .map(|w| (w.k_end, w.shared))
-                .collect::<Vec<_>>(),
-            [(16, false)]
+            alone.iter().map(|w| (w.k_end, w.share)).collect::<Vec<_>>(),
+            [(16, Share::Whole)]
         );
         assert_eq!(work(grid, 1, 5, 64, 1, 2), []);
         // 16 × 16 and 32 × 32 tiles: tails of 256 - 132 and 1024 - 3 · 264 tiles are longer
@@ -714,15 +868,57 @@ mod tests {
         // 12 × 24 tiles: one round of 264 and a tail of 24 blocks.
         let grid = TileGrid::new(1496, 3000, 128, 128, 8, 1);
         assert_eq!(teams_grid_size(&grid, 132, 2), (132, 156));
-        let tiles = |w: Vec<Work>| w.iter().map(|w| (w.tile, w.shared)).collect::<Vec<_>>();
+        let tiles = |w: Vec<Work>| w.iter().map(|w| (w.tile, w.share)).collect::<Vec<_>>();
         assert_eq!(
             tiles(work(grid, 40, 0, 132, 1, 2)),
-            [(grid.tile(132), false)]
+            [(grid.tile(132), Share::Whole)]
         );
         assert_eq!(
             work(grid, 40, 155, 132, 1, 2),
             [slice(grid.tile(287), 20, 40)]
         );
+    }
+
+    #[test]
+    fn a_partial_round_of_more_tiles_than_blocks_is_split_stream_k() {
+        // 36 × 4 tiles of 64 k-tiles on 132 SMs, two teams: no whole round, 144 tiles on 132
+        // blocks. Each of the 264 slots gets 35 of the round's 9216 k-tiles.
+        let grid = TileGrid::new(4509, 456, 128, 128, 8, 1);
+        assert_eq!(teams_grid_size(&grid, 132, 2), (132, 132));
+        assert_eq!(stream_k_share(144, 132, 264, 64), Some(35));
+        let work = |block, team| {
+            let mut s = StreamKRound::new(grid, 64, block, 132, team, 2);
+            core::iter::from_fn(move || s.next_work()).collect::<Vec<_>>()
+        };
+        // The whole rounds: none.
+        let mut whole = PersistentTeams::<2>::new(grid, 64, 0, 132, 0, 2);
+        assert_eq!(whole.next_work(), None);
+        let piece = |tile: u32, k_begin, k_end| Work {
+            tile: grid.tile(tile),
+            k_begin,
+            k_end,
+            share: Share::StreamK(Piece { tile }),
+        };
+        let slot = |tile, slot| Piece { tile }.slot(144, slot, 264);
+        // Slot 0: k-tiles 0..35 of tile 0, which slots 0 and 1 cover.
+        assert_eq!(work(0, 0), [piece(0, 0, 35)]);
+        assert_eq!(slot(0, 0), 0);
+        assert_eq!(stream_k_slots(0, 64, 35), (0, 2));
+        // Slot 1: the rest of tile 0, then the start of tile 1 (k-tiles 64..128: slots 1 to 3).
+        assert_eq!(work(1, 0), [piece(0, 35, 64), piece(1, 0, 6)]);
+        assert_eq!((slot(0, 1), slot(1, 1)), (1, 2));
+        assert_eq!(stream_k_slots(1, 64, 35), (2, 3));
+        // Slot 263 (block 131, team 1): what is left, the round's last 11 k-tiles (of tile
+        // 143, which slots 261 to 263 cover).
+        assert_eq!(work(131, 1), [piece(143, 53, 64)]);
+        assert_eq!(slot(143, 263), 406);
+        assert_eq!(stream_k_slots(143, 64, 35), (404, 3));
+        // Short tiles: splitting would save fewer than `STREAM_K_MIN_SAVED` k-tiles.
+        assert_eq!(stream_k_share(144, 132, 264, 7), None);
+        // At most one tile per round block: tail blocks or the teams of a block share them.
+        assert_eq!(stream_k_share(264 + 132, 132, 264, 64), None);
+        // One team per block: a partial round never has more tiles than blocks.
+        assert_eq!(stream_k_share(200, 264, 264, 64), None);
     }
 
     proptest! {
@@ -761,7 +957,7 @@ mod tests {
         /// tiles, and a tail shorter than a round.
         #[test]
         fn teams_cover_every_k_tile_once(
-            m in 1u32..9000, n in 1u32..9000, k_tiles in 1u32..9, sms in 1u32..200,
+            m in 1u32..9000, n in 1u32..9000, k_tiles in 1u32..80, sms in 1u32..200,
             teams in 1u32..4, batches in 1u32..3,
         ) {
             /// `PersistentTeams` built for `teams` teams.
@@ -790,30 +986,57 @@ mod tests {
                     }
                 }
             }
+            /// A schedule's works, checking `next_k_tiles` against each.
+            fn works(mut next_k_tiles: impl FnMut() -> Option<u32>, mut next_work: impl FnMut() -> Option<Work>) -> Vec<Work> {
+                core::iter::from_fn(|| {
+                    let k = next_k_tiles();
+                    let w = next_work();
+                    assert_eq!(k, w.map(|w| w.k_end - w.k_begin));
+                    w
+                })
+                .collect()
+            }
             let grid = TileGrid::new(m, n, 128, 128, 8, batches);
             let (round_blocks, blocks) = teams_grid_size(&grid, sms, teams);
             // At most one tail block per round block.
             prop_assert!(blocks - round_blocks <= round_blocks, "{round_blocks} {blocks}");
             let mut covered = std::collections::HashMap::<WorkTile, Vec<(u32, u32)>>::new();
+            let mut pieces = std::collections::HashMap::<WorkTile, Vec<(u32, u32)>>::new();
             let mut round_loads = Vec::new();
             for b in 0..blocks {
                 let mut load = Vec::new();
                 let mut shared_by = Vec::new();
                 for team in 0..teams {
-                    let mut s = Teams::new(grid, k_tiles, b, round_blocks, team, teams);
-                    let work: Vec<Work> = core::iter::from_fn(|| {
-                        let k = s.next_k_tiles();
-                        let w = s.next_work();
-                        assert_eq!(k, w.map(|w| w.k_end - w.k_begin));
-                        w
-                    })
-                    .collect();
-                    // A team's shared work is its last.
-                    prop_assert!(work.iter().rev().skip(1).all(|w| !w.shared), "{work:?}");
+                    let s = core::cell::RefCell::new(Teams::new(grid, k_tiles, b, round_blocks, team, teams));
+                    let mut work = works(|| s.borrow().next_k_tiles(), || s.borrow_mut().next_work());
+                    // A team's work shared with its block's other teams is its last.
+                    prop_assert!(
+                        work.iter().rev().skip(1).all(|w| w.share != Share::Teams),
+                        "{work:?}"
+                    );
+                    prop_assert!(work.iter().all(|w| matches!(w.share, Share::Whole | Share::Teams)));
+                    // Then the stream-K round, at most a share of it, pieces of tiles only.
+                    let share = stream_k_share(grid.count(), round_blocks, round_blocks * teams, k_tiles);
+                    let round = if share.is_some() && b < round_blocks {
+                        let r = core::cell::RefCell::new(StreamKRound::new(grid, k_tiles, b, round_blocks, team, teams));
+                        works(|| r.borrow().next_k_tiles(), || r.borrow_mut().next_work())
+                    } else {
+                        Vec::new()
+                    };
+                    let streamed: u32 = round.iter().map(|w| w.k_end - w.k_begin).sum();
+                    prop_assert!(streamed <= share.unwrap_or(0), "{streamed} {share:?}");
+                    for w in &round {
+                        let Share::StreamK(piece) = w.share else { panic!("{w:?}") };
+                        let (slot, slots) = team_slot(b, round_blocks, team, teams);
+                        prop_assert_eq!(grid.tile(piece.tile), w.tile);
+                        let n = grid.count();
+                        pieces.entry(w.tile).or_default().push((piece.in_round(n, slots), piece.slot(n, slot, slots)));
+                    }
+                    work.extend(round);
                     for w in &work {
                         prop_assert!(w.k_begin < w.k_end && w.k_end <= k_tiles, "{w:?}");
                         covered.entry(w.tile).or_default().push((w.k_begin, w.k_end));
-                        if w.shared {
+                        if w.share == Share::Teams {
                             shared_by.push((team, w.tile));
                         }
                     }
@@ -837,6 +1060,22 @@ mod tests {
             let bound = if blocks > round_blocks { 0 } else { k_tiles };
             prop_assert!(hi - lo <= bound, "{round_loads:?}");
             prop_assert_eq!(covered.len() as u32, grid.count());
+            // Stream-K: each tile's pieces agree on its counter and have the slots
+            // `stream_k_slots` gives it, one each; no two tiles share a counter or a slot.
+            let slots = round_blocks * teams;
+            let (mut counters, mut used) = (HashSet::new(), HashSet::new());
+            for (tile, mut p) in pieces {
+                p.sort_by_key(|&(_, slot)| slot);
+                let counter = p[0].0;
+                prop_assert!(counter < slots && counters.insert(counter), "{:?}", tile);
+                let share = stream_k_share(grid.count(), round_blocks, slots, k_tiles).unwrap();
+                let (first, n) = stream_k_slots(counter, k_tiles, share);
+                prop_assert_eq!(n as usize, p.len(), "{:?}", tile);
+                for (i, &(t, slot)) in p.iter().enumerate() {
+                    prop_assert_eq!((t, slot), (counter, first + i as u32));
+                    prop_assert!(slot < stream_k_pieces(slots) && used.insert(slot));
+                }
+            }
             for (tile, mut slices) in covered {
                 prop_assert!(tile.m < grid.tiles_m && tile.n < grid.tiles_n && tile.batch < grid.batches);
                 slices.sort();

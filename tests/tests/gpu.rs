@@ -298,6 +298,23 @@ impl Suite<'_> {
         for (m, n, k) in tails {
             sampled(format!("tail {m}x{n}x{k}"), dense(m, n, k), -0.5, 1.5);
         }
+        // A partial last round of more tiles than blocks, which the persistent 128 × 128 grid
+        // splits stream-K (on 132 SMs): 162 tiles and no whole round; one round of 264 and 136
+        // more, with K cut mid-k-tile; two problems of 90 tiles.
+        let mut split = vec![(1112, 2224, 1000, 1)];
+        if !self.quick {
+            split.extend([(2504, 2504, 2504, 1), (560, 2224, 1000, 2)]);
+        }
+        for (m, n, k, batch) in split {
+            let c = dense(m, n, k);
+            let d = c.desc;
+            let [sa, sb, sc] = [Operand::A, Operand::B, Operand::C].map(|op| d.min_len(op));
+            let case = Case {
+                desc: d.with_batch(batch, sa, sb, sc),
+                ..c
+            };
+            sampled(format!("split round {m}x{n}x{k}x{batch}"), case, 0.75, -0.5);
+        }
         self.record(format!("{tag} property"), || self.property::<I, O>(kernel));
         self.record(format!("{tag} layouts and batches"), || {
             self.layouts_property::<I, O>(kernel)
@@ -368,6 +385,11 @@ fn reliability<I: Element, O: Element>(
     let tag = format!("{kernel} {}->{}", I::DTYPE, O::DTYPE);
     suite.record(format!("{tag} deterministic"), || {
         reliability::deterministic::<I, O>(suite.gemm, kernel, &p)
+    });
+    // A last round split stream-K (on 132 SMs): the same bits whichever piece arrives last.
+    let split = Problem::<I>::new(1112, 2224, 1000, seed);
+    suite.record(format!("{tag} deterministic split round"), || {
+        reliability::deterministic::<I, O>(suite.gemm, kernel, &split)
     });
     suite.record(format!("{tag} concurrent"), || {
         reliability::concurrent::<I, O>(ctx, kernel, &p, 4)

@@ -142,3 +142,37 @@ pub unsafe fn load_b16(p: *const u16) -> u16 {
 pub unsafe fn store_b16(p: *mut u16, v: u16) {
     unsafe { asm!("st.global.b16 [{}], {};", in(reg64) p, in(reg16) v, options(nostack)) };
 }
+
+/// Four consecutive `f32`, one 16-byte load from L2 (`.cg`), never from this SM's L1: for
+/// data that another block wrote during this launch, which a line the L1 kept from earlier
+/// would hide. Not `pure`: it stays after the barriers and atomics that order it.
+///
+/// # Safety
+/// `p` is a global address aligned to 16 bytes with 16 readable bytes.
+#[inline(always)]
+pub unsafe fn load_f32x4_l2(p: *const f32) -> [f32; 4] {
+    let (x, y, z, w): (f32, f32, f32, f32);
+    unsafe {
+        asm!("ld.global.cg.v4.f32 {{{}, {}, {}, {}}}, [{}];",
+            out(reg32) x, out(reg32) y, out(reg32) z, out(reg32) w, in(reg64) p,
+            options(readonly, nostack))
+    };
+    [x, y, z, w]
+}
+
+/// Adds `v` to the `u32` at `p` and returns the value before, as one atomic of GPU scope with
+/// acquire and release semantics: what this thread (and, through a barrier before, its block)
+/// wrote is visible to the thread that reads the sum after it, and what was written before the
+/// sums this one read is visible here.
+///
+/// # Safety
+/// `p` is a writable global address aligned to 4 bytes.
+#[inline(always)]
+pub unsafe fn fetch_add_acq_rel(p: *mut u32, v: u32) -> u32 {
+    let old: u32;
+    unsafe {
+        asm!("atom.acq_rel.gpu.global.add.u32 {}, [{}], {};", out(reg32) old, in(reg64) p,
+            in(reg32) v, options(nostack))
+    };
+    old
+}

@@ -82,3 +82,16 @@ pub unsafe fn store_b32x2(addr: u32, v: [u32; 2]) {
 pub unsafe fn store_b32(addr: u32, v: u32) {
     unsafe { asm!("st.shared.b32 [{}], {};", in(reg32) addr, in(reg32) v, options(nostack)) };
 }
+
+/// Loads 4 bytes from the shared-window address `addr`.
+///
+/// # Safety
+/// `addr` is a 4-byte aligned address inside the block's shared memory.
+#[inline(always)]
+pub unsafe fn load_b32(addr: u32) -> u32 {
+    let v: u32;
+    unsafe {
+        asm!("ld.shared.b32 {}, [{}];", out(reg32) v, in(reg32) addr, options(nostack, readonly))
+    };
+    v
+}

@@ -104,9 +104,9 @@ use crate::arch::{smem, sync, thread, warp};
 use crate::epilogue::Output;
 use crate::mma_layout::A_ROW_CHUNKS;
 use crate::params::{GemmParams, ParamSpace};
-use crate::schedule::WorkScheduler;
 #[cfg(doc)]
 use crate::schedule::{PersistentTeams, Work, team_slot};
+use crate::schedule::{Share, WorkScheduler};
 #[cfg(doc)]
 use crate::shapes::MmaShape;
 use crate::shapes::{MMA_BLOCK_K, MMA_WARP_M, MMA_WARP_N};
@@ -303,11 +303,13 @@ mod copies;
 mod fragments;
 mod partials;
 mod store;
+mod stream_k;
 
 use copies::Copies;
 use fragments::{Reads, mma};
 use partials::Partials;
 use store::store;
+use stream_k::StreamK;
 
 /// The kernel body: each team's `W` hands out its work; the pipelined mainloop computes each
 /// into registers and the epilogue stores it.
@@ -420,21 +422,28 @@ unsafe fn run<W: WorkScheduler, In: MmaInput, Out: Output, G: Tiling>(p: GemmPar
         let Some(work) = tiles.next_work() else {
             return;
         };
-        if work.shared {
-            // Shared work is a team's last.
-            if team.index != 0 {
-                unsafe { Partials::hand_over::<G>(team, &r_acc) };
-                return;
+        let stored = match work.share {
+            Share::Whole => Some(work.tile),
+            Share::Teams => {
+                // Work shared within the block is a team's last.
+                if team.index != 0 {
+                    unsafe { Partials::hand_over::<G>(team, &r_acc) };
+                    return;
+                }
+                unsafe { Partials::add::<G>(team, &mut r_acc) };
+                Some(work.tile)
             }
-            unsafe { Partials::add::<G>(team, &mut r_acc) };
+            // The tile from the piece once complete: not held through the stores of the sums.
+            Share::StreamK(piece) => unsafe { StreamK::add::<G>(&p, team, piece, &mut r_acc) },
+        };
+        if let Some(tile) = stored {
+            let origin = (
+                tile.m * G::BM + warp_m * MMA_WARP_M,
+                tile.n * G::BN + warp_n * MMA_WARP_N,
+            );
+            let [_, _, c] = p.batch_operands(tile.batch, 2, core::mem::size_of::<Out>() as u64);
+            unsafe { store::<Out>(&p, c, origin, lane, &r_acc) };
         }
-        let tile = work.tile;
-        let origin = (
-            tile.m * G::BM + warp_m * MMA_WARP_M,
-            tile.n * G::BN + warp_n * MMA_WARP_N,
-        );
-        let [_, _, c] = p.batch_operands(tile.batch, 2, core::mem::size_of::<Out>() as u64);
-        unsafe { store::<Out>(&p, c, origin, lane, &r_acc) };
         match next_k_tiles(&tiles) {
             Some(next) => k_count = next,
             None => return,

@@ -3,11 +3,11 @@
 use super::{Accumulators, NI, SmemWindow, Team, Tiling};
 use crate::arch::{cp_async, mbarrier, smem, sync, thread};
 #[cfg(doc)]
-use crate::schedule::Work;
+use crate::schedule::Share;
 use crate::unroll;
 use core::arch::{asm, global_asm};
 
-/// The partial sums of a tile the block's teams share ([`Work::shared`]): each team but the
+/// The partial sums of a tile the block's teams share ([`Share::Teams`]): each team but the
 /// first leaves its accumulators in its own stages, which its pipeline no longer needs, and
 /// the first adds them to its own. Accumulator group `(M, N)` of team thread `t` lies at
 /// `((M · NI + N) · THREADS + t) · 16`: a warp reads and writes 512 consecutive bytes per
