@@ -186,8 +186,7 @@ impl Gemm {
         unsafe { raw::launch(&self.stream, entry, grid, params) }
     }
 
-    /// The launches of a persistent grid of teams whose partial last round is split stream-K:
-    /// `entry`'s whole rounds, then the round on its stream-K kernel.
+    /// The stream-K kernel of `entry` (a persistent kernel of teams) in its place, `split`.
     fn launch_stream_k(
         &self,
         kernel: Kernel,
@@ -195,23 +194,17 @@ impl Gemm {
         split: StreamKLaunch,
         mut params: GemmParams,
     ) -> Result<()> {
-        let round = StreamKLaunch::entry_name(entry.info.name)
+        let (round, workspace) = StreamKLaunch::entry_name(entry.info.name)
             .and_then(|name| self.module.get(&name))
             .zip(self.workspace.as_ref())
             .ok_or_else(|| Error::Unsupported {
                 kernel: kernel.to_string(),
                 reason: format!("{} has no stream-K kernel or workspace", entry.info.name),
             })?;
-        let (round_entry, workspace) = round;
         (params.partials, params.arrivals) = workspace.addresses(&self.stream);
         // SAFETY: as in `matmul`; the workspace holds a counter per slot and two tiles of
-        // partial sums per slot of the round, which the launches on this stream use in turn.
-        unsafe {
-            if split.whole_round_blocks > 0 {
-                raw::launch(&self.stream, entry, split.whole_round_blocks, params)?;
-            }
-            raw::launch(&self.stream, round_entry, split.slots, params)
-        }
+        // partial sums per slot, and the calls on this stream use it in turn.
+        unsafe { raw::launch(&self.stream, round, split.slots, params) }
     }
 
     /// Encodes the `[A, B, C]` tensor maps of a Hopper launch (passed by value in the

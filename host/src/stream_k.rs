@@ -1,5 +1,5 @@
-//! The workspace of the persistent 128 × 128 `mma.sync` kernel's stream-K round, and the plan
-//! of its launches ([`StreamKRound`](tessera_kernels::schedule::StreamKRound)).
+//! The workspace of the `mma.sync` kernels' stream-K rounds, and when the host launches one
+//! in place of the persistent 128 × 128 grid ([`StreamKRound`](tessera_kernels::schedule::StreamKRound)).
 
 use crate::error::Result;
 use crate::module::{Entry, Module};
@@ -21,9 +21,9 @@ pub(crate) struct Workspace {
 }
 
 impl Workspace {
-    /// The workspace for the largest stream-K round of `module`'s persistent kernels of teams,
-    /// or `None` where it has none (one team per block: the partial last round never has more
-    /// tiles than blocks).
+    /// The workspace for the largest stream-K round that may take the place of one of
+    /// `module`'s persistent kernels of teams, or `None` where none may (one team per block: a
+    /// round never has more tiles than blocks).
     pub fn for_module(stream: &Arc<CudaStream>, module: &Module) -> Result<Option<Self>> {
         let slots_and_tile = module
             .entries()
@@ -55,28 +55,21 @@ impl Workspace {
     }
 }
 
-/// The launches of a persistent grid of teams whose partial last round is split stream-K:
-/// the whole rounds on `round_blocks` blocks of `entry` (none where there is no whole round),
-/// then the round on one block of one team per slot of the stream-K entry.
+/// The launch that takes the place of a persistent grid of teams whose one round is split
+/// stream-K ([`stream_k_share`]): one block of one team per slot of that grid.
 pub(crate) struct StreamKLaunch {
-    /// Blocks of the persistent kernel; 0 where it has no whole round to run.
-    pub whole_round_blocks: u32,
     /// Blocks of the stream-K kernel: one per slot.
     pub slots: u32,
 }
 
 impl StreamKLaunch {
-    /// The plan for `grid` with `k` elements of `K` on `round_blocks` blocks of `entry` (a
-    /// persistent kernel of teams), or `None` where its grid has no stream-K round.
+    /// The launch for `grid` with `k` elements of `K` on `round_blocks` blocks of `entry` (a
+    /// persistent kernel of teams), or `None` where its grid is not split.
     pub fn plan(entry: &Entry, grid: &TileGrid, k: usize, round_blocks: u32) -> Option<Self> {
         let slots = round_blocks * entry.teams;
         let k_tiles = u32::try_from(k.div_ceil(MMA_BLOCK_K as usize)).ok()?;
-        let count = grid.count();
-        stream_k_share(count, round_blocks, slots, k_tiles)?;
-        Some(StreamKLaunch {
-            whole_round_blocks: if count >= slots { round_blocks } else { 0 },
-            slots,
-        })
+        stream_k_share(grid.count(), round_blocks, slots, k_tiles)?;
+        Some(StreamKLaunch { slots })
     }
 
     /// The stream-K entry that goes with the persistent entry `name`.

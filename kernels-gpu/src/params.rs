@@ -53,10 +53,10 @@ pub struct GemmParams {
     /// kernels, which do not read it.
     pub round_blocks: u32,
     pub _pad0: u32,
-    /// The stream-K workspace of a persistent `mma.sync` grid of teams (see
-    /// [`Piece`](crate::schedule::Piece)): slots of one tile's `f32` partial sums each, and one
-    /// `u32` arrival counter per tile of the round, zero between launches. 0 for the other
-    /// kernels, which do not read them.
+    /// The workspace of an `mma.sync` stream-K round (see
+    /// [`StreamKRound`](crate::schedule::StreamKRound)): a tile of `f32` partial sums per
+    /// workspace slot, and one arrival counter per tile of the round, zero between launches. 0
+    /// for the other kernels, which do not read them.
     pub partials: u64,
     pub arrivals: u64,
     pub _pad: [u32; 2],

@@ -342,7 +342,7 @@ pub fn teams_grid_size(grid: &TileGrid, resident: u32, teams: u32) -> (u32, u32)
 }
 
 /// [`Persistent`] over the slots of the round blocks, `TEAMS` teams each, and a different
-/// treatment of the partial last round, which comes in three sizes:
+/// treatment of the partial last round, which comes in two sizes:
 ///
 /// - **At most one tile per round block** (after a whole round at least): the grid has one
 ///   *tail* block more per such tile ([`teams_grid_size`]), whose teams share it. The round
@@ -351,11 +351,7 @@ pub fn teams_grid_size(grid: &TileGrid, resident: u32, teams: u32) -> (u32, u32)
 ///   blocks. Handed to fixed round blocks instead, each such tile waits for its block's round
 ///   however long that takes: on an H100 at 1496 × 3000 × 2504 (one round of 264 tiles and
 ///   24 more) the busiest SM ran 8% longer than a naive grid's.
-/// - **More than one tile per round block**, where splitting saves enough
-///   ([`stream_k_share`]): a [`StreamKRound`] follows, which cuts the round's k-tiles into one
-///   equal share per slot. In whole tiles some SMs would compute two tiles of the round and
-///   others one, and the round would last as long as two (as it does on a naive grid).
-/// - **Otherwise**, or with no whole round: the round blocks take it as a round of their own,
+/// - **More, or no whole round**: the round blocks take it as a round of their own,
 ///   whose slots are numbered team after team ([`team_slot`]); when a block's share of it is a
 ///   single tile (always so when there are no more tiles than blocks), its teams share that
 ///   tile. (Tail blocks would each get one tile then, two or more per SM one after the other:
@@ -374,7 +370,7 @@ pub struct PersistentTeams<const TEAMS: u32> {
     next: u32,
     stride: u32,
     /// Positions from `end` on are not the block's: the tile count, the whole rounds' end
-    /// where tail blocks or a stream-K round take the rest, or one past a tail block's tile.
+    /// where tail blocks take the rest, or one past a tail block's tile.
     end: u32,
     k_tiles: u32,
     team: u32,
@@ -390,9 +386,8 @@ impl<const TEAMS: u32> PersistentTeams<TEAMS> {
     /// The block's tile in the round of position `next`, when it is the round's only one (so
     /// team 0's, and the block's last): the round starts at `next - team · blocks`, and its
     /// next slot (team 1's) is already past the end. Never so for a round block whose grid has
-    /// tail blocks or a stream-K round (`end` is then a whole round's end); always so for a
-    /// tail block (set up as a block alone in a round of one tile). No division: this runs at
-    /// every tile.
+    /// tail blocks (`end` is then a whole round's end); always so for a tail block (set up as
+    /// a block alone in a round of one tile). No division: this runs at every tile.
     #[inline(always)]
     fn lone_tile(&self) -> Option<u32> {
         if TEAMS < 2 || self.teams != TEAMS || self.k_tiles < TEAMS {
@@ -431,9 +426,7 @@ impl<const TEAMS: u32> WorkScheduler for PersistentTeams<TEAMS> {
             // in a round of one (team `t` at `tile + t`).
             let tile = count - count % slots + (block - blocks);
             (tile + team, teams, tile + 1)
-        } else if has_tail(count, blocks, slots)
-            || stream_k_share(count, blocks, slots, k_tiles).is_some()
-        {
+        } else if has_tail(count, blocks, slots) {
             (slot, slots, count - count % slots)
         } else {
             (slot, slots, count)
@@ -498,28 +491,30 @@ impl<const TEAMS: u32> WorkScheduler for PersistentTeams<TEAMS> {
     }
 }
 
-/// Fewest k-tiles that splitting a partial last round stream-K must save each team, against
-/// whole tiles: below that, the round trip of the partial sums through memory (a tile of
-/// `f32` written by every piece, read back by the last) and the refill of the pipeline cost
-/// about what it saves.
-pub const STREAM_K_MIN_SAVED: u32 = 4;
-
-/// The k-tiles of each slot's share when a [`StreamKRound`] follows [`PersistentTeams`]
-/// (`count` tiles of `k_tiles` k-tiles, `blocks` round blocks, `slots` teams in all), or
-/// `None` where none does: where at most one tile per round block is left (tail blocks or a
-/// block's teams share those), where the share would save fewer than [`STREAM_K_MIN_SAVED`]
-/// k-tiles, or where the grid's k-tiles would not fit an `i32`.
+/// The k-tiles of each slot's share where a [`StreamKRound`] takes the place of a
+/// [`PersistentTeams`] grid (`count` tiles of `k_tiles` k-tiles, `blocks` blocks, `slots`
+/// teams in all), or `None` where it does not. It does where all of these hold:
+///
+/// - **One round, of more tiles than blocks**: in whole tiles some SMs would compute two tiles
+///   and others one. With whole rounds before it, the round would need a launch of its own
+///   after them, which waits for the slowest SM of the last whole round: on an H100 that cost
+///   more than the split saved (1280 × 9216 × 1024: 0.86× the whole-tile grid's speed,
+///   30720 × 248 × 2048: 0.78×).
+/// - **The split saves at least a third of each team's k-tiles**: the partial sums' round trip
+///   through memory, and teams that no longer read the same k-slabs of the operands at the
+///   same time, cost the rest (768 × 4096 × 8192, a 27% saving: 0.91×; 4509 × 456 × 4096, 45%:
+///   1.17×).
+/// - **The grid's k-tiles fit an `i32`**.
 #[inline(always)]
 pub const fn stream_k_share(count: u32, blocks: u32, slots: u32, k_tiles: u32) -> Option<u32> {
-    let partial = count % slots;
-    if partial <= blocks || count as u64 * k_tiles as u64 > i32::MAX as u64 {
+    if count <= blocks || count >= slots || count as u64 * k_tiles as u64 > i32::MAX as u64 {
         return None;
     }
     let share = stream_k_even_share(count, slots, k_tiles);
-    if share + STREAM_K_MIN_SAVED > k_tiles {
-        None
-    } else {
+    if 3 * share <= 2 * k_tiles {
         Some(share)
+    } else {
+        None
     }
 }
 
@@ -547,15 +542,16 @@ pub const fn stream_k_slots(tile: u32, k_tiles: u32, share: u32) -> (u32, u32) {
     (first + tile, last - first + 1)
 }
 
-/// The partial last round of a [`PersistentTeams`] grid split *stream-K*: the round's tiles'
-/// k-tiles, one tile after the other, cut into one share per slot of [`stream_k_share`]
-/// k-tiles, so that every slot computes as many. A share that crosses tiles is two works;
-/// every work is a [`Piece`] of its tile.
+/// The last round of a persistent grid split *stream-K*: the round's tiles' k-tiles, one tile
+/// after the other, cut into one share per slot of [`stream_k_share`] k-tiles, so that every
+/// slot computes as many. A share that crosses tiles is two works; every work is a [`Piece`]
+/// of its tile. (The round follows the whole rounds, if any: [`stream_k_share`] gives it only
+/// grids without.)
 ///
-/// A kernel of its own runs it, after the [`PersistentTeams`] kernel of the whole rounds (where
-/// there are any), with one block of one team per slot of that grid, block `b` taking slot
-/// `b`. That kernel's k-loop then carries none of this bookkeeping, which, in one kernel, cost
-/// it registers and instructions per k-tile.
+/// A kernel of its own runs it in place of the [`PersistentTeams`] one, with one block of one
+/// team per slot of that grid, block `b` taking slot `b`. Then no persistent k-loop carries
+/// this bookkeeping, which, in the [`PersistentTeams`] kernel, cost registers and
+/// instructions per k-tile.
 #[derive(Clone, Copy, Debug)]
 pub struct StreamKRound {
     grid: TileGrid,
@@ -882,7 +878,8 @@ mod tests {
     #[test]
     fn a_partial_round_of_more_tiles_than_blocks_is_split_stream_k() {
         // 36 × 4 tiles of 64 k-tiles on 132 SMs, two teams: no whole round, 144 tiles on 132
-        // blocks. Each of the 264 slots gets 35 of the round's 9216 k-tiles.
+        // blocks. Each of the 264 slots gets 35 of the round's 9216 k-tiles, 29 fewer than a
+        // whole tile.
         let grid = TileGrid::new(4509, 456, 128, 128, 8, 1);
         assert_eq!(teams_grid_size(&grid, 132, 2), (132, 132));
         assert_eq!(stream_k_share(144, 132, 264, 64), Some(35));
@@ -890,9 +887,6 @@ mod tests {
             let mut s = StreamKRound::new(grid, 64, block, 132, team, 2);
             core::iter::from_fn(move || s.next_work()).collect::<Vec<_>>()
         };
-        // The whole rounds: none.
-        let mut whole = PersistentTeams::<2>::new(grid, 64, 0, 132, 0, 2);
-        assert_eq!(whole.next_work(), None);
         let piece = |tile: u32, k_begin, k_end| Work {
             tile: grid.tile(tile),
             k_begin,
@@ -913,10 +907,12 @@ mod tests {
         assert_eq!(work(131, 1), [piece(143, 53, 64)]);
         assert_eq!(slot(143, 263), 406);
         assert_eq!(stream_k_slots(143, 64, 35), (404, 3));
-        // Short tiles: splitting would save fewer than `STREAM_K_MIN_SAVED` k-tiles.
-        assert_eq!(stream_k_share(144, 132, 264, 7), None);
-        // At most one tile per round block: tail blocks or the teams of a block share them.
-        assert_eq!(stream_k_share(264 + 132, 132, 264, 64), None);
+        // Splitting would save less than a third: 9 of 10 k-tiles.
+        assert_eq!(stream_k_share(240, 132, 264, 10), None);
+        // At most one tile per block: the teams of a block share them.
+        assert_eq!(stream_k_share(132, 132, 264, 64), None);
+        // A whole round before.
+        assert_eq!(stream_k_share(264 + 144, 132, 264, 64), None);
         // One team per block: a partial round never has more tiles than blocks.
         assert_eq!(stream_k_share(200, 264, 264, 64), None);
     }
@@ -949,6 +945,56 @@ mod tests {
                 .collect();
             let (lo, hi) = (per_block.iter().min().unwrap(), per_block.iter().max().unwrap());
             prop_assert!(hi - lo <= 1, "{per_block:?}");
+        }
+
+        /// [`StreamKRound`] on grids of one round of more tiles than blocks: every k-tile of
+        /// every tile computed once, no slot past its share, each tile's pieces in the
+        /// workspace slots [`stream_k_slots`] gives it, no slot or counter used twice.
+        #[test]
+        fn stream_k_rounds_cover_every_k_tile_once(
+            blocks in 2u32..200, teams in 2u32..4, k_tiles in 1u32..300, at in 0.0f64..1.0,
+            group_m in 1u32..9,
+        ) {
+            let slots = blocks * teams;
+            let count = blocks + 1 + ((slots - blocks - 2) as f64 * at) as u32;
+            let grid = TileGrid { tiles_m: count, tiles_n: 1, group_m, batches: 1 };
+            let Some(share) = stream_k_share(count, blocks, slots, k_tiles) else {
+                prop_assert!(3 * stream_k_even_share(count, slots, k_tiles) > 2 * k_tiles);
+                return Ok(());
+            };
+            let mut covered = std::collections::HashMap::<u32, Vec<(u32, u32, u32)>>::new();
+            for b in 0..blocks {
+                for team in 0..teams {
+                    let (slot, _) = team_slot(b, blocks, team, teams);
+                    let mut r = StreamKRound::new(grid, k_tiles, b, blocks, team, teams);
+                    let mut streamed = 0;
+                    loop {
+                        let k = r.next_k_tiles();
+                        let Some(w) = r.next_work() else { break };
+                        prop_assert_eq!(k, Some(w.k_end - w.k_begin));
+                        let Share::StreamK(piece) = w.share else { panic!("{w:?}") };
+                        prop_assert_eq!(grid.tile(piece.tile), w.tile);
+                        streamed += w.k_end - w.k_begin;
+                        covered.entry(piece.in_round(count, slots)).or_default()
+                            .push((w.k_begin, w.k_end, piece.slot(count, slot, slots)));
+                    }
+                    prop_assert!(streamed <= share);
+                }
+            }
+            prop_assert_eq!(covered.len() as u32, count);
+            let mut used = HashSet::new();
+            for (tile, mut pieces) in covered {
+                pieces.sort();
+                let (first, n) = stream_k_slots(tile, k_tiles, share);
+                prop_assert_eq!(n as usize, pieces.len());
+                let mut next = 0;
+                for (i, &(begin, end, slot)) in pieces.iter().enumerate() {
+                    prop_assert_eq!((begin, slot), (next, first + i as u32));
+                    prop_assert!(slot < stream_k_pieces(slots) && used.insert(slot));
+                    next = end;
+                }
+                prop_assert_eq!(next, k_tiles);
+            }
         }
 
         /// [`PersistentTeams`] on its grid: every k-tile of every tile computed once, a shared
@@ -1007,8 +1053,14 @@ mod tests {
                 let mut load = Vec::new();
                 let mut shared_by = Vec::new();
                 for team in 0..teams {
+                    // The host launches the stream-K round in place of the persistent grid.
+                    let share = stream_k_share(grid.count(), round_blocks, round_blocks * teams, k_tiles);
                     let s = core::cell::RefCell::new(Teams::new(grid, k_tiles, b, round_blocks, team, teams));
-                    let mut work = works(|| s.borrow().next_k_tiles(), || s.borrow_mut().next_work());
+                    let mut work = if share.is_none() {
+                        works(|| s.borrow().next_k_tiles(), || s.borrow_mut().next_work())
+                    } else {
+                        Vec::new()
+                    };
                     // A team's work shared with its block's other teams is its last.
                     prop_assert!(
                         work.iter().rev().skip(1).all(|w| w.share != Share::Teams),
@@ -1016,7 +1068,6 @@ mod tests {
                     );
                     prop_assert!(work.iter().all(|w| matches!(w.share, Share::Whole | Share::Teams)));
                     // Then the stream-K round, at most a share of it, pieces of tiles only.
-                    let share = stream_k_share(grid.count(), round_blocks, round_blocks * teams, k_tiles);
                     let round = if share.is_some() && b < round_blocks {
                         let r = core::cell::RefCell::new(StreamKRound::new(grid, k_tiles, b, round_blocks, team, teams));
                         works(|| r.borrow().next_k_tiles(), || r.borrow_mut().next_work())
