@@ -503,7 +503,7 @@ impl<const TEAMS: u32> WorkScheduler for PersistentTeams<TEAMS> {
 /// - **The split saves at least a third of each team's k-tiles**: the partial sums' round trip
 ///   through memory, and teams that no longer read the same k-slabs of the operands at the
 ///   same time, cost the rest (768 × 4096 × 8192, a 27% saving: 0.91×; 4509 × 456 × 4096, 45%:
-///   1.17×).
+///   1.10–1.16×; `bench/results/raw/h100-stream-k-round.md`).
 /// - **The grid's k-tiles fit an `i32`**.
 #[inline(always)]
 pub const fn stream_k_share(count: u32, blocks: u32, slots: u32, k_tiles: u32) -> Option<u32> {
