@@ -500,10 +500,12 @@ impl<const TEAMS: u32> WorkScheduler for PersistentTeams<TEAMS> {
 ///   after them, which waits for the slowest SM of the last whole round: on an H100 that cost
 ///   more than the split saved (1280 × 9216 × 1024: 0.86× the whole-tile grid's speed,
 ///   30720 × 248 × 2048: 0.78×).
-/// - **The split saves at least a third of each team's k-tiles**: the partial sums' round trip
-///   through memory, and teams that no longer read the same k-slabs of the operands at the
-///   same time, cost the rest (768 × 4096 × 8192, a 27% saving: 0.91×; 4509 × 456 × 4096, 45%:
-///   1.10–1.16×; `bench/results/raw/h100-stream-k-round.md`).
+/// - **The split saves at least a third of each team's k-tiles, and at least
+///   [`STREAM_K_MIN_SAVED`]**: the partial sums' round trip through memory, and teams that no
+///   longer read the same k-slabs of the operands at the same time, cost the rest. On an H100
+///   (`bench/results/raw/h100-stream-k-round.md`): 768 × 4096 × 8192, a 27% saving, 0.91×;
+///   4509 × 456 × 4096, 45%, 1.10–1.16×; 768 × 3072 × 1024, 7 of 16 k-tiles, 0.84×;
+///   1152 × 2176 × 1536, 10 of 24, 0.93×; 502 × 5048 × 2336, 14 of 37, 1.05×.
 /// - **The grid's k-tiles fit an `i32`**.
 #[inline(always)]
 pub const fn stream_k_share(count: u32, blocks: u32, slots: u32, k_tiles: u32) -> Option<u32> {
@@ -511,12 +513,17 @@ pub const fn stream_k_share(count: u32, blocks: u32, slots: u32, k_tiles: u32) -
         return None;
     }
     let share = stream_k_even_share(count, slots, k_tiles);
-    if 3 * share <= 2 * k_tiles {
+    if 3 * share <= 2 * k_tiles && share + STREAM_K_MIN_SAVED <= k_tiles {
         Some(share)
     } else {
         None
     }
 }
+
+/// Fewest k-tiles a stream-K split must save each team ([`stream_k_share`]): each piece's
+/// partial sums go to memory and back, which costs about what a few k-tiles do, whatever the
+/// share.
+pub const STREAM_K_MIN_SAVED: u32 = 12;
 
 /// The k-tiles of the partial last round (`count` tiles of `k_tiles` k-tiles over `slots`
 /// slots) cut into `slots` equal shares, rounded up: [`stream_k_share`] where it is `Some`.
@@ -909,6 +916,8 @@ mod tests {
         assert_eq!(stream_k_slots(143, 64, 35), (404, 3));
         // Splitting would save less than a third: 9 of 10 k-tiles.
         assert_eq!(stream_k_share(240, 132, 264, 10), None);
+        // Or fewer than `STREAM_K_MIN_SAVED` k-tiles: 144 tiles of 16 k-tiles, 9 each.
+        assert_eq!(stream_k_share(144, 132, 264, 16), None);
         // At most one tile per block: the teams of a block share them.
         assert_eq!(stream_k_share(132, 132, 264, 64), None);
         // A whole round before.
@@ -959,7 +968,8 @@ mod tests {
             let count = blocks + 1 + ((slots - blocks - 2) as f64 * at) as u32;
             let grid = TileGrid { tiles_m: count, tiles_n: 1, group_m, batches: 1 };
             let Some(share) = stream_k_share(count, blocks, slots, k_tiles) else {
-                prop_assert!(3 * stream_k_even_share(count, slots, k_tiles) > 2 * k_tiles);
+                let share = stream_k_even_share(count, slots, k_tiles);
+                prop_assert!(3 * share > 2 * k_tiles || share + STREAM_K_MIN_SAVED > k_tiles);
                 return Ok(());
             };
             let mut covered = std::collections::HashMap::<u32, Vec<(u32, u32, u32)>>::new();

@@ -301,9 +301,9 @@ impl Suite<'_> {
         // One round of more tiles than blocks, which the persistent 128 × 128 grid splits
         // stream-K (on 132 SMs): 162 tiles; 160 tiles with M, N and K cut mid-tile; two
         // problems of 72 tiles.
-        let mut split = vec![(1112, 2224, 1000, 1)];
+        let mut split = vec![(1112, 2224, 2000, 1)];
         if !self.quick {
-            split.extend([(1000, 2504, 2504, 1), (432, 2224, 1000, 2)]);
+            split.extend([(1000, 2504, 2504, 1), (432, 2224, 2000, 2)]);
         }
         for (m, n, k, batch) in split {
             let c = dense(m, n, k);
@@ -387,7 +387,7 @@ fn reliability<I: Element, O: Element>(
         reliability::deterministic::<I, O>(suite.gemm, kernel, &p)
     });
     // A last round split stream-K (on 132 SMs): the same bits whichever piece arrives last.
-    let split = Problem::<I>::new(1112, 2224, 1000, seed);
+    let split = Problem::<I>::new(1112, 2224, 2000, seed);
     suite.record(format!("{tag} deterministic split round"), || {
         reliability::deterministic::<I, O>(suite.gemm, kernel, &split)
     });
