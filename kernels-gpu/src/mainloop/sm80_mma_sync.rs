@@ -68,6 +68,10 @@
 //! leave their accumulators in their own stages and team 0 adds them before its epilogue
 //! ([`Partials`]).
 //!
+//! The teams of a [`StreamKRound`] share tiles across blocks: each leaves its piece's sums in
+//! a workspace in global memory, and the piece that completes a tile adds them all up and
+//! stores it ([`StreamK`]).
+//!
 //! # Edges
 //! The producer sets each work up once ([`copies`]): where the thread's chunks of its first
 //! k-tile come from, and how many of its k-tiles lie inside both matrices. Those are copied
