@@ -109,7 +109,7 @@ use crate::epilogue::Output;
 use crate::mma_layout::A_ROW_CHUNKS;
 use crate::params::{GemmParams, ParamSpace};
 #[cfg(doc)]
-use crate::schedule::{PersistentTeams, Work, team_slot};
+use crate::schedule::{PersistentTeams, StreamKRound, Work, team_slot};
 use crate::schedule::{Share, WorkScheduler};
 #[cfg(doc)]
 use crate::shapes::MmaShape;
