@@ -9,9 +9,9 @@ use crate::unroll;
 use core::arch::{asm, global_asm};
 
 /// The partial sums of a tile that teams of several blocks share, through the workspace of
-/// [`GemmParams::partials`] and [`GemmParams::arrivals`] (one counter of pieces per tile). Accumulator group `(M, N)` of team
-/// thread `t` lies at `((M · NI + N) · THREADS + t) · 16` bytes into its piece's slot: a warp
-/// writes and reads 512 consecutive bytes per group.
+/// [`GemmParams::partials`] and [`GemmParams::arrivals`] (one counter of pieces per tile).
+/// Accumulator group `(M, N)` of team thread `t` lies at `((M · NI + N) · THREADS + t) · 16`
+/// bytes into its piece's slot: a warp writes and reads 512 consecutive bytes per group.
 pub(super) struct StreamK;
 
 // What each team's thread 0 found at the tile's counter, for the rest of its team: a word per
