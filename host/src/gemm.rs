@@ -6,9 +6,10 @@ use crate::element::Element;
 use crate::error::{Error, Operand, Result};
 use crate::kernel::{Kernel, Schedule, WgmmaSchedule};
 use crate::module::{Arch, Entry, Module};
+use crate::persistent::PersistentLaunch;
 use crate::plan::{Call, Plan, plan};
 use crate::raw;
-use crate::stream_k::{StreamKLaunch, Workspace};
+use crate::stream_k::Workspace;
 use crate::tensor_map::{self, ElementType, EncodeError, TensorMap3d};
 use cudarc::driver::{CudaStream, DevicePtr, DevicePtrMut};
 use std::sync::Arc;
@@ -170,41 +171,49 @@ impl Gemm {
             params.tensor_maps = maps;
             params.store_with_tma = with_c.into();
         }
-        if schedule == Schedule::Persistent
-            && entry.teams > 1
-            && let Some(split) = StreamKLaunch::plan(
+        let launch = match kernel {
+            Kernel::MmaSync(..) if schedule == Schedule::Persistent => PersistentLaunch::plan(
                 entry,
                 &desc.tile_grid(entry.info.tile.block_m, entry.info.tile.block_n),
                 desc.k,
                 round_blocks,
-            )
-        {
-            return self.launch_stream_k(kernel, entry, split, params);
-        }
+            ),
+            _ => PersistentLaunch::Rounds,
+        };
+        let (entry, grid) = match self.in_place_of(entry, launch, &mut params) {
+            Some(other) => other,
+            None => (entry, grid),
+        };
         // SAFETY: the parameters were validated against the buffers, which outlive the
         // launch through cudarc's stream-ordered events (`_a_read`, `_b_read`, `_c_write`).
+        // A stream-K launch's workspace holds a counter per slot and two tiles of partial sums
+        // per slot, and the calls on this stream use it in turn.
         unsafe { raw::launch(&self.stream, entry, grid, params) }
     }
 
-    /// The stream-K kernel of `entry` (a persistent kernel of teams) in its place, `split`.
-    fn launch_stream_k(
+    /// The entry and grid that run `launch` in place of the persistent `entry`, with `params`
+    /// set for them; `None` where the persistent kernel runs (`launch` is
+    /// [`PersistentLaunch::Rounds`], or the entry in its place is not loaded, or the naive
+    /// grid's tiles would not all fit on the GPU at once).
+    fn in_place_of(
         &self,
-        kernel: Kernel,
         entry: &Entry,
-        split: StreamKLaunch,
-        mut params: GemmParams,
-    ) -> Result<()> {
-        let (round, workspace) = StreamKLaunch::entry_name(entry.info.name)
-            .and_then(|name| self.module.get(&name))
-            .zip(self.workspace.as_ref())
-            .ok_or_else(|| Error::Unsupported {
-                kernel: kernel.to_string(),
-                reason: format!("{} has no stream-K kernel or workspace", entry.info.name),
-            })?;
-        (params.partials, params.arrivals) = workspace.addresses(&self.stream);
-        // SAFETY: as in `matmul`; the workspace holds a counter per slot and two tiles of
-        // partial sums per slot, and the calls on this stream use it in turn.
-        unsafe { raw::launch(&self.stream, round, split.slots, params) }
+        launch: PersistentLaunch,
+        params: &mut GemmParams,
+    ) -> Option<(&Entry, u32)> {
+        let other = self.module.get(&launch.entry_name(entry.info.name)?)?;
+        match launch {
+            PersistentLaunch::Rounds => None,
+            PersistentLaunch::StreamK { slots } => {
+                (params.partials, params.arrivals) =
+                    self.workspace.as_ref()?.addresses(&self.stream);
+                Some((other, slots))
+            }
+            PersistentLaunch::OneTilePerBlock { tiles } => (tiles <= other.resident).then(|| {
+                params.round_blocks = tiles;
+                (other, tiles)
+            }),
+        }
     }
 
     /// Encodes the `[A, B, C]` tensor maps of a Hopper launch (passed by value in the

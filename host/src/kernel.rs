@@ -11,6 +11,10 @@ pub enum Schedule {
     /// One thread block per output tile.
     NaiveGrid,
     /// As many blocks as fit on the GPU at once, each looping over tiles in grouped order.
+    ///
+    /// For `mma.sync`, a grid whose tiles all fit one round runs another kernel in its place:
+    /// a stream-K round, or the naive grid's kernel with one block per tile (the README's
+    /// "persistent grids of one round").
     Persistent,
 }
 

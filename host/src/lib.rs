@@ -38,6 +38,7 @@ mod error;
 mod gemm;
 mod kernel;
 mod module;
+mod persistent;
 mod plan;
 mod raw;
 #[cfg(feature = "record")]

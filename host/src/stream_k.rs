@@ -1,12 +1,12 @@
-//! The workspace of the `mma.sync` kernels' stream-K rounds, and when the host launches one
-//! in place of the persistent 128 × 128 grid ([`StreamKRound`](tessera_kernels::schedule::StreamKRound)).
+//! The workspace of the `mma.sync` kernels' stream-K rounds
+//! ([`StreamKRound`](tessera_kernels::schedule::StreamKRound)), which the host launches in place
+//! of the persistent 128 × 128 grid ([`PersistentLaunch`](crate::persistent::PersistentLaunch)).
 
 use crate::error::Result;
-use crate::module::{Entry, Module};
+use crate::module::Module;
 use cudarc::driver::{CudaSlice, CudaStream, DevicePtr};
 use std::sync::Arc;
-use tessera_kernels::schedule::{TileGrid, stream_k_pieces, stream_k_share};
-use tessera_kernels::shapes::MMA_BLOCK_K;
+use tessera_kernels::schedule::stream_k_pieces;
 
 /// One arrival counter per tile of the round (at most one per slot), then one tile of `f32`
 /// partial sums per workspace slot of a piece. The counters start at zero, and the piece that
@@ -52,29 +52,5 @@ impl Workspace {
         // The kernels write it on the handle's stream only, ordered with every other call.
         let (ptr, _read) = self.buffer.device_ptr(stream);
         (ptr + self.counter_bytes, ptr)
-    }
-}
-
-/// The launch that takes the place of a persistent grid of teams whose one round is split
-/// stream-K ([`stream_k_share`]): one block of one team per slot of that grid.
-pub(crate) struct StreamKLaunch {
-    /// Blocks of the stream-K kernel: one per slot.
-    pub slots: u32,
-}
-
-impl StreamKLaunch {
-    /// The launch for `grid` with `k` elements of `K` on `round_blocks` blocks of `entry` (a
-    /// persistent kernel of teams), or `None` where its grid is not split.
-    pub fn plan(entry: &Entry, grid: &TileGrid, k: usize, round_blocks: u32) -> Option<Self> {
-        let slots = round_blocks * entry.teams;
-        let k_tiles = u32::try_from(k.div_ceil(MMA_BLOCK_K as usize)).ok()?;
-        stream_k_share(grid.count(), round_blocks, slots, k_tiles)?;
-        Some(StreamKLaunch { slots })
-    }
-
-    /// The stream-K entry that goes with the persistent entry `name`.
-    pub fn entry_name(name: &str) -> Option<String> {
-        name.strip_suffix("_persistent")
-            .map(|base| format!("{base}_stream_k"))
     }
 }

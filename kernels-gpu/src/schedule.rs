@@ -491,6 +491,31 @@ impl<const TEAMS: u32> WorkScheduler for PersistentTeams<TEAMS> {
     }
 }
 
+/// Whether a persistent grid (`count` tiles of `k_tiles` k-tiles, `blocks` blocks of `slots /
+/// blocks` teams each) runs better as one block per tile of the kernel built for a
+/// [`NaiveGrid`], which the host then launches in its place. So it does where no slot gets a
+/// second tile (`count ≤ slots`), unless the teams of each block share its lone tile, which
+/// needs teams (`slots > blocks`), no more tiles than blocks, and
+/// [`SHARED_TILE_MIN_K_TILES`] k-tiles at least.
+///
+/// Without a second tile there is nothing for a persistent block to overlap, and the kernel
+/// built for one tile per block runs a shorter k-loop: without a loop over tiles around it,
+/// ptxas keeps the copy bookkeeping on the uniform datapath
+/// (`bench/results/raw/h100-per-tile-pipeline-experiment.md`). The host checks
+/// [`stream_k_share`] first: a split round is not run this way.
+#[inline(always)]
+pub const fn one_tile_per_block(count: u32, blocks: u32, slots: u32, k_tiles: u32) -> bool {
+    let shares_lone_tiles = slots > blocks && count <= blocks && k_tiles >= SHARED_TILE_MIN_K_TILES;
+    count <= slots && !shares_lone_tiles
+}
+
+/// Fewest k-tiles of a lone tile that the teams of a persistent block share
+/// ([`one_tile_per_block`]). On an H100 (`bench/results/raw/h100-one-tile-per-block.md`), at
+/// most one 128 × 128 tile per SM, two teams on halves of each tile against the naive grid's
+/// one team on the whole: 16 k-tiles 0.92–0.95× its speed, 24 k-tiles 0.97–1.02×,
+/// 32 0.95–1.01×, 40 1.01–1.02×, 48 1.03×, 64 1.05–1.06×, 128 1.09–1.10×.
+pub const SHARED_TILE_MIN_K_TILES: u32 = 48;
+
 /// The k-tiles of each slot's share where a [`StreamKRound`] takes the place of a
 /// [`PersistentTeams`] grid (`count` tiles of `k_tiles` k-tiles, `blocks` blocks, `slots`
 /// teams in all), or `None` where it does not. It does where all of these hold:
@@ -880,6 +905,28 @@ mod tests {
             work(grid, 40, 155, 132, 1, 2),
             [slice(grid.tile(287), 20, 40)]
         );
+    }
+
+    #[test]
+    fn grids_of_one_tile_per_slot_run_one_tile_per_block() {
+        // 132 blocks of two teams (264 slots), as an H100 runs the persistent 128 × 128 grid.
+        let (blocks, slots) = (132, 264);
+        let min = SHARED_TILE_MIN_K_TILES;
+        // No more tiles than blocks: the teams share each block's tile when it is long enough.
+        assert!(one_tile_per_block(64, 64, 128, 16));
+        assert!(one_tile_per_block(64, 64, 128, min - 1));
+        assert!(!one_tile_per_block(64, 64, 128, min));
+        assert!(!one_tile_per_block(blocks, blocks, slots, 64));
+        // More tiles than blocks, one round at most: whatever K.
+        assert!(one_tile_per_block(blocks + 1, blocks, slots, 16));
+        assert!(one_tile_per_block(slots, blocks, slots, 1000));
+        // A second round: the persistent kernel.
+        assert!(!one_tile_per_block(slots + 1, blocks, slots, 16));
+        // One team per block (128 × 256): nothing to share, one tile per block up to a round.
+        assert!(one_tile_per_block(132, 132, 132, 1000));
+        assert!(!one_tile_per_block(133, 132, 132, 16));
+        // The host asks `stream_k_share` first: some one-round grids are split.
+        assert!(stream_k_share(144, blocks, slots, 64).is_some());
     }
 
     #[test]

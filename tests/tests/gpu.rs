@@ -228,6 +228,46 @@ impl Suite<'_> {
         self.run_cases::<I, O>(kernel, (self.cases / 4).max(1), 1, strategy)
     }
 
+    /// Batches of small problems with tiles for two rounds of a persistent grid or more (one
+    /// round being one tile per resident block, or per team where blocks have teams), each
+    /// problem of its own random size and `C` padded apart: a persistent `mma.sync` call of at
+    /// most one round's tiles runs another kernel in place of the persistent one, which then
+    /// needs these to see its loop over tiles on small problems and their edges.
+    fn rounds_property<I: Element, O: Element>(&self, kernel: Kernel) -> Result<String, String> {
+        let (align, align_c) = alignment(kernel, I::DTYPE);
+        // 128 × 128 tiles, two per SM: a batch of these many tiles fills two such rounds.
+        let two_rounds = 4 * self.gemm.sm_count() as usize + 1;
+        let strategy = (
+            (1usize..=260, 1usize..=260, 1usize..=96),
+            [0usize..3, 0..3, 0..3],
+            0usize..64,
+            (-2.0f32..2.0, 0..3, any::<u64>()),
+        )
+            .prop_map(move |((m, n, k), pad, extra, (alpha, beta_kind, s))| {
+                let tiles = m.div_ceil(128) * n.div_ceil(128);
+                let batch = two_rounds.div_ceil(tiles) + extra;
+                let d = GemmDesc::new(m, n, k).with_leading_dims(
+                    k.next_multiple_of(align) + pad[0] * align,
+                    n.next_multiple_of(align) + pad[1] * align,
+                    n.next_multiple_of(align_c) + pad[2] * align_c,
+                );
+                let stride = |op: Operand| d.min_len(op).next_multiple_of(align_c.max(align));
+                Case {
+                    desc: d.with_batch(
+                        batch,
+                        stride(Operand::A),
+                        stride(Operand::B),
+                        stride(Operand::C) + align_c,
+                    ),
+                    alpha,
+                    beta: [0.0, 1.0, -0.75][beta_kind as usize],
+                    offsets: [0, 0, 0],
+                    seed: s,
+                }
+            });
+        self.run_cases::<I, O>(kernel, (self.cases / 8).max(1), 2, strategy)
+    }
+
     /// Every test of `kernel` with inputs `I` and output `O`.
     fn kernel<I: Element, O: Element>(&self, kernel: Kernel) {
         if !kernel.supports(I::DTYPE, O::DTYPE) {
@@ -298,6 +338,14 @@ impl Suite<'_> {
         for (m, n, k) in tails {
             sampled(format!("tail {m}x{n}x{k}"), dense(m, n, k), -0.5, 1.5);
         }
+        // 15 tiles of 49 k-tiles, K cut mid-tile: the two teams of each persistent 128 × 128
+        // block share its tile.
+        sampled(
+            "lone tiles 384x520x3100".into(),
+            dense(384, 520, 3100),
+            1.25,
+            0.5,
+        );
         // One round of more tiles than blocks, which the persistent 128 × 128 grid splits
         // stream-K (on 132 SMs): 162 tiles; 160 tiles with M, N and K cut mid-tile; two
         // problems of 72 tiles.
@@ -319,6 +367,11 @@ impl Suite<'_> {
         self.record(format!("{tag} layouts and batches"), || {
             self.layouts_property::<I, O>(kernel)
         });
+        if let Kernel::MmaSync(_, Schedule::Persistent) = kernel {
+            self.record(format!("{tag} rounds of small problems"), || {
+                self.rounds_property::<I, O>(kernel)
+            });
+        }
         if self.quick {
             return;
         }

@@ -1,0 +1,72 @@
+//! Which kernel runs a persistent `mma.sync` call: the persistent kernel itself, or in its
+//! place the stream-K kernel ([`stream_k_share`]) or the naive grid's kernel
+//! ([`one_tile_per_block`]).
+
+use crate::module::Entry;
+use tessera_kernels::schedule::{TileGrid, one_tile_per_block, stream_k_share};
+use tessera_kernels::shapes::MMA_BLOCK_K;
+
+/// The kernel and grid of a persistent `mma.sync` call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PersistentLaunch {
+    /// The persistent kernel on its round blocks, and tail blocks where it has them.
+    Rounds,
+    /// One round split stream-K: the `_stream_k` entry, one block of one team per slot of
+    /// the persistent grid.
+    StreamK { slots: u32 },
+    /// At most one tile per slot: the `_naive` entry, one block per tile.
+    OneTilePerBlock { tiles: u32 },
+}
+
+impl PersistentLaunch {
+    /// The launch of `grid` with `k` elements of `K` where the persistent `entry` would run
+    /// `round_blocks` round blocks.
+    pub fn plan(entry: &Entry, grid: &TileGrid, k: usize, round_blocks: u32) -> Self {
+        let (count, slots) = (grid.count(), round_blocks * entry.teams);
+        let Ok(k_tiles) = u32::try_from(k.div_ceil(MMA_BLOCK_K as usize)) else {
+            return PersistentLaunch::Rounds;
+        };
+        if stream_k_share(count, round_blocks, slots, k_tiles).is_some() {
+            PersistentLaunch::StreamK { slots }
+        } else if one_tile_per_block(count, round_blocks, slots, k_tiles) {
+            PersistentLaunch::OneTilePerBlock { tiles: count }
+        } else {
+            PersistentLaunch::Rounds
+        }
+    }
+
+    /// The entry point that runs this launch in place of the persistent entry `name`.
+    pub fn entry_name(self, name: &str) -> Option<String> {
+        let kind = match self {
+            PersistentLaunch::Rounds => return Some(name.to_owned()),
+            PersistentLaunch::StreamK { .. } => "stream_k",
+            PersistentLaunch::OneTilePerBlock { .. } => "naive",
+        };
+        name.strip_suffix("_persistent")
+            .map(|base| format!("{base}_{kind}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_in_place_of_the_persistent_one() {
+        let name = "mma_bf16_f32_128x128_persistent";
+        let name_of = |launch: PersistentLaunch| launch.entry_name(name);
+        assert_eq!(name_of(PersistentLaunch::Rounds).as_deref(), Some(name));
+        assert_eq!(
+            name_of(PersistentLaunch::StreamK { slots: 264 }).as_deref(),
+            Some("mma_bf16_f32_128x128_stream_k")
+        );
+        assert_eq!(
+            name_of(PersistentLaunch::OneTilePerBlock { tiles: 64 }).as_deref(),
+            Some("mma_bf16_f32_128x128_naive")
+        );
+        assert_eq!(
+            PersistentLaunch::OneTilePerBlock { tiles: 1 }.entry_name("tiled_f32_naive"),
+            None
+        );
+    }
+}
