@@ -8,7 +8,8 @@
 //! strides), and large shapes with sampled checks; then determinism, concurrency, graph
 //! replay and a buffer from another context. Set `TESSERA_SEED` to replay a run, `TESSERA_CASES` to change the number
 //! of property cases per kernel and type (default 256; the layout-and-batch test runs a
-//! quarter of that), and pass `--quick` for the small
+//! quarter of that, and the persistent `mma.sync` kernels' test of batches of small problems,
+//! each case hundreds of them, a thirty-second), and pass `--quick` for the small
 //! sizes only (used under compute-sanitizer); other arguments filter tests by name.
 
 use proptest::prelude::*;
@@ -238,7 +239,7 @@ impl Suite<'_> {
         // 128 × 128 tiles, two per SM: a batch of these many tiles fills two such rounds.
         let two_rounds = 4 * self.gemm.sm_count() as usize + 1;
         let strategy = (
-            (1usize..=260, 1usize..=260, 1usize..=96),
+            (1usize..=260, 1usize..=260, 1usize..=64),
             [0usize..3, 0..3, 0..3],
             0usize..64,
             (-2.0f32..2.0, 0..3, any::<u64>()),
@@ -265,7 +266,8 @@ impl Suite<'_> {
                     seed: s,
                 }
             });
-        self.run_cases::<I, O>(kernel, (self.cases / 8).max(1), 2, strategy)
+        // Each case is hundreds of problems: fewer cases than the other properties.
+        self.run_cases::<I, O>(kernel, (self.cases / 32).max(1), 2, strategy)
     }
 
     /// Every test of `kernel` with inputs `I` and output `O`.
