@@ -193,8 +193,7 @@ impl Gemm {
 
     /// The entry and grid that run `launch` in place of the persistent `entry`, with `params`
     /// set for them; `None` where the persistent kernel runs (`launch` is
-    /// [`PersistentLaunch::Rounds`], or the entry in its place is not loaded, or the naive
-    /// grid's tiles would not all fit on the GPU at once).
+    /// [`PersistentLaunch::Rounds`], or the entry in its place is not loaded).
     fn in_place_of(
         &self,
         entry: &Entry,
@@ -209,10 +208,10 @@ impl Gemm {
                     self.workspace.as_ref()?.addresses(&self.stream);
                 Some((other, slots))
             }
-            PersistentLaunch::OneTilePerBlock { tiles } => (tiles <= other.resident).then(|| {
+            PersistentLaunch::OneTilePerBlock { tiles } => {
                 params.round_blocks = tiles;
-                (other, tiles)
-            }),
+                Some((other, tiles))
+            }
         }
     }
 

@@ -12,9 +12,9 @@ pub enum Schedule {
     NaiveGrid,
     /// As many blocks as fit on the GPU at once, each looping over tiles in grouped order.
     ///
-    /// For `mma.sync`, a grid whose tiles all fit one round runs another kernel in its place:
-    /// a stream-K round, or the naive grid's kernel with one block per tile (the README's
-    /// "persistent grids of one round").
+    /// For `mma.sync`, a grid of about one round runs another kernel in its place: a stream-K
+    /// round, or the naive grid's kernel with one block per tile (the README's "persistent
+    /// grids of about one round").
     Persistent,
 }
 

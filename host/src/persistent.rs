@@ -14,7 +14,7 @@ pub(crate) enum PersistentLaunch {
     /// One round split stream-K: the `_stream_k` entry, one block of one team per slot of
     /// the persistent grid.
     StreamK { slots: u32 },
-    /// At most one tile per slot: the `_naive` entry, one block per tile.
+    /// About one round ([`one_tile_per_block`]): the `_naive` entry, one block per tile.
     OneTilePerBlock { tiles: u32 },
 }
 

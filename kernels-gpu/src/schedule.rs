@@ -494,9 +494,16 @@ impl<const TEAMS: u32> WorkScheduler for PersistentTeams<TEAMS> {
 /// Whether a persistent grid (`count` tiles of `k_tiles` k-tiles, `blocks` blocks of `slots /
 /// blocks` teams each) runs better as one block per tile of the kernel built for a
 /// [`NaiveGrid`], which the host then launches in its place. So it does where no slot gets a
-/// second tile (`count ≤ slots`), unless the teams of each block share its lone tile, which
-/// needs teams (`slots > blocks`), no more tiles than blocks, and
-/// [`SHARED_TILE_MIN_K_TILES`] k-tiles at least.
+/// second tile: one round (`count ≤ slots`), or, for a grid of teams, one round and a tail of
+/// at most one tile per block, which [`teams_grid_size`] gives to tail blocks (a naive grid
+/// starts its last blocks on the SMs that are free first, as tail blocks do). Unless the teams
+/// of a block share its tile, a lone tile (no more tiles than blocks) or a tail block's, with
+/// [`SHARED_TILE_MIN_K_TILES`] k-tiles at least. With one team per block, also where at most
+/// half the blocks would get a second tile: they would take it right after their first, where
+/// a naive grid starts its last blocks on the SMs that are free first. On an H100 the naive
+/// grid of 128 × 256 tiles was 1–5% faster there (135–182 tiles on 132 SMs: 777 × 5000 × 3000,
+/// 1496 × 3000 × 2504, 2136 × 2064 × 352, 1384 × 3864 × 528, 640 × 6784 × 4096), and 0–3% slower
+/// with more (192–247 tiles).
 ///
 /// Without a second tile there is nothing for a persistent block to overlap, and the kernel
 /// built for one tile per block runs a shorter k-loop: without a loop over tiles around it,
@@ -505,16 +512,25 @@ impl<const TEAMS: u32> WorkScheduler for PersistentTeams<TEAMS> {
 /// [`stream_k_share`] first: a split round is not run this way.
 #[inline(always)]
 pub const fn one_tile_per_block(count: u32, blocks: u32, slots: u32, k_tiles: u32) -> bool {
-    let shares_lone_tiles = slots > blocks && count <= blocks && k_tiles >= SHARED_TILE_MIN_K_TILES;
-    count <= slots && !shares_lone_tiles
+    let teams = slots > blocks;
+    let tail = teams && count > slots && count <= slots + blocks;
+    let shared = teams && (count <= blocks || tail) && k_tiles >= SHARED_TILE_MIN_K_TILES;
+    let few_seconds = !teams && count <= slots + slots / 2;
+    (count <= slots || tail || few_seconds) && !shared
 }
 
-/// Fewest k-tiles of a lone tile that the teams of a persistent block share
-/// ([`one_tile_per_block`]). On an H100 (`bench/results/raw/h100-one-tile-per-block.md`), at
-/// most one 128 × 128 tile per SM, two teams on halves of each tile against the naive grid's
-/// one team on the whole: 16 k-tiles 0.92–0.95× its speed, 24 k-tiles 0.97–1.02×,
-/// 32 0.95–1.01×, 40 1.01–1.02×, 48 1.03×, 64 1.05–1.06×, 128 1.09–1.10×.
-pub const SHARED_TILE_MIN_K_TILES: u32 = 48;
+/// Fewest k-tiles of a tile that the teams of a persistent block share, where every slot has
+/// one tile at most ([`one_tile_per_block`]). On an H100
+/// (`bench/results/raw/h100-one-tile-per-block.md`), persistent 128 × 128 grids against naive
+/// ones:
+///
+/// - at most one tile per SM, two teams on halves of each tile against the naive grid's one
+///   team on the whole: 16 k-tiles 0.92–0.95× its speed, 24 k-tiles 0.97–1.02×, 32 0.95–1.01×,
+///   40 1.01–1.02×, 48 1.03×, 64 1.05–1.06×, 128 1.09–1.10×;
+/// - one round and a tail of tail blocks: 6 k-tiles 0.82–0.84×, 12 0.88–0.91×, 16 0.92–0.94×,
+///   24 0.95–0.97×, 32 0.98–0.99×, 40 1.00×, 44 1.00×, 48 1.01×; with `M` and `N` cut mid-tile,
+///   1496 × 3000 × 2504 (40 k-tiles) 1.09× and 777 × 5000 × 3000 (47) 1.19×.
+pub const SHARED_TILE_MIN_K_TILES: u32 = 40;
 
 /// The k-tiles of each slot's share where a [`StreamKRound`] takes the place of a
 /// [`PersistentTeams`] grid (`count` tiles of `k_tiles` k-tiles, `blocks` blocks, `slots`
@@ -920,11 +936,19 @@ mod tests {
         // More tiles than blocks, one round at most: whatever K.
         assert!(one_tile_per_block(blocks + 1, blocks, slots, 16));
         assert!(one_tile_per_block(slots, blocks, slots, 1000));
-        // A second round: the persistent kernel.
-        assert!(!one_tile_per_block(slots + 1, blocks, slots, 16));
-        // One team per block (128 × 256): nothing to share, one tile per block up to a round.
+        // One round and a tail of at most one tile per block: tail blocks share their tiles
+        // when they are long enough.
+        assert!(one_tile_per_block(slots + 1, blocks, slots, 16));
+        assert!(one_tile_per_block(slots + blocks, blocks, slots, min - 1));
+        assert!(!one_tile_per_block(slots + 1, blocks, slots, min));
+        // More: the persistent kernel.
+        assert!(!one_tile_per_block(slots + blocks + 1, blocks, slots, 16));
+        assert!(!one_tile_per_block(2 * slots + 1, blocks, slots, 16));
+        // One team per block (128 × 256): nothing to share, one tile per block up to a round
+        // and a half.
         assert!(one_tile_per_block(132, 132, 132, 1000));
-        assert!(!one_tile_per_block(133, 132, 132, 16));
+        assert!(one_tile_per_block(198, 132, 132, 1000));
+        assert!(!one_tile_per_block(199, 132, 132, 16));
         // The host asks `stream_k_share` first: some one-round grids are split.
         assert!(stream_k_share(144, blocks, slots, 64).is_some());
     }

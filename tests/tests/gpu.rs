@@ -340,14 +340,20 @@ impl Suite<'_> {
         for (m, n, k) in tails {
             sampled(format!("tail {m}x{n}x{k}"), dense(m, n, k), -0.5, 1.5);
         }
-        // 15 tiles of 49 k-tiles, K cut mid-tile: the two teams of each persistent 128 × 128
-        // block share its tile.
-        sampled(
-            "lone tiles 384x520x3100".into(),
-            dense(384, 520, 3100),
-            1.25,
-            0.5,
-        );
+        // On 132 SMs: 15 tiles of 49 k-tiles, K cut mid-tile, where the two teams of each
+        // persistent 128 × 128 block share its tile; and one round of 264 such tiles and a
+        // tail of 24 (tail blocks, their teams sharing each tile), M and N cut mid-tile.
+        for (what, m, n, k) in [
+            ("lone", 384, 520, 3100),
+            ("one round and a tail of", 1500, 3010, 3100),
+        ] {
+            sampled(
+                format!("{what} tiles {m}x{n}x{k}"),
+                dense(m, n, k),
+                1.25,
+                0.5,
+            );
+        }
         // One round of more tiles than blocks, which the persistent 128 × 128 grid splits
         // stream-K (on 132 SMs): 162 tiles; 160 tiles with M, N and K cut mid-tile; two
         // problems of 72 tiles.
