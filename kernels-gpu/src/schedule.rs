@@ -515,8 +515,8 @@ pub const fn one_tile_per_block(count: u32, blocks: u32, slots: u32, k_tiles: u3
     let teams = slots > blocks;
     let tail = teams && count > slots && count <= slots + blocks;
     let shared = teams && (count <= blocks || tail) && k_tiles >= SHARED_TILE_MIN_K_TILES;
-    let few_seconds = !teams && count <= slots + slots / 2;
-    (count <= slots || tail || few_seconds) && !shared
+    let few_second_tiles = !teams && count <= slots + slots / 2;
+    (count <= slots || tail || few_second_tiles) && !shared
 }
 
 /// Fewest k-tiles of a tile that the teams of a persistent block share, where every slot has
