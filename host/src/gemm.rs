@@ -200,9 +200,6 @@ impl Gemm {
         launch: PersistentLaunch,
         params: &mut GemmParams,
     ) -> Option<(&Entry, u32)> {
-        if launch == PersistentLaunch::Rounds {
-            return None;
-        }
         let other = self.module.get(&launch.entry_name(entry.info.name)?)?;
         match launch {
             PersistentLaunch::Rounds => None,

@@ -35,10 +35,11 @@ impl PersistentLaunch {
         }
     }
 
-    /// The entry point that runs this launch in place of the persistent entry `name`.
+    /// The entry point that runs this launch in place of the persistent entry `name`; `None`
+    /// for [`PersistentLaunch::Rounds`], which runs `name` itself.
     pub fn entry_name(self, name: &str) -> Option<String> {
         let kind = match self {
-            PersistentLaunch::Rounds => return Some(name.to_owned()),
+            PersistentLaunch::Rounds => return None,
             PersistentLaunch::StreamK { .. } => "stream_k",
             PersistentLaunch::OneTilePerBlock { .. } => "naive",
         };
@@ -55,7 +56,7 @@ mod tests {
     fn entries_in_place_of_the_persistent_one() {
         let name = "mma_bf16_f32_128x128_persistent";
         let name_of = |launch: PersistentLaunch| launch.entry_name(name);
-        assert_eq!(name_of(PersistentLaunch::Rounds).as_deref(), Some(name));
+        assert_eq!(name_of(PersistentLaunch::Rounds), None);
         assert_eq!(
             name_of(PersistentLaunch::StreamK { slots: 264 }).as_deref(),
             Some("mma_bf16_f32_128x128_stream_k")
