@@ -12,9 +12,9 @@ pub enum Schedule {
     NaiveGrid,
     /// As many blocks as fit on the GPU at once, each looping over tiles in grouped order.
     ///
-    /// For `mma.sync`, a grid of about one round runs another kernel in its place: a stream-K
-    /// round, or the naive grid's kernel with one block per tile (the README's "persistent
-    /// grids of about one round").
+    /// For `mma.sync`, some grids run another kernel in its place: one whose last round is
+    /// split stream-K, or, for a grid of about one round, the naive grid's kernel with one
+    /// block per tile (the README's "persistent grids of about one round").
     Persistent,
 }
 

@@ -11,8 +11,8 @@ use tessera_kernels::shapes::MMA_BLOCK_K;
 pub(crate) enum PersistentLaunch {
     /// The persistent kernel on its round blocks, and tail blocks where it has them.
     Rounds,
-    /// One round split stream-K: the `_stream_k` entry, one block of one team per slot of
-    /// the persistent grid.
+    /// Whole rounds, if any, then a last round split stream-K: the `_stream_k` entry, one
+    /// block of one team per slot of the persistent grid.
     StreamK { slots: u32 },
     /// About one round ([`one_tile_per_block`]): the `_naive` entry, one block per tile.
     OneTilePerBlock { tiles: u32 },

@@ -210,13 +210,13 @@ kernels! {
         => mainloop::simt_f32::gemm::<Persistent, false, true>;
 
     // Tensor cores with `mma.sync` (sm_80+): `mma_<input>_<output>_<tile>_<scheduler>`
-    // (`stream_k`: the round a persistent 128 × 128 grid leaves to it, see `StreamKRound`).
+    // (`stream_k`: the grids whose last round a persistent 128 × 128 grid splits, see `StreamKRound`).
     // Operands 16-byte aligned with leading dimensions a multiple of 8 elements; edges masked.
     /// bf16 → bf16, 128 × 128 tiles, one block per tile.
     mma_bf16_bf16_128x128_naive [sm80; mma = MMA_128X128] => mma_sync!(WholeTiles<NaiveGrid>, Bf16, Bf16, MMA_128X128);
     /// bf16 → bf16, 128 × 128 tiles, persistent blocks of two teams, which share a lone or tail tile.
     mma_bf16_bf16_128x128_persistent [sm80; mma = MMA_128X128_TWO_TEAMS] => mma_sync!(PersistentTwoTeams, Bf16, Bf16, MMA_128X128_TWO_TEAMS);
-    /// bf16 → bf16, 128 × 128 tiles, a round split stream-K in place of the persistent grid, a block per slot.
+    /// bf16 → bf16, 128 × 128 tiles, whole rounds and a last round split stream-K in place of the persistent grid, a block per slot.
     mma_bf16_bf16_128x128_stream_k [sm80; mma = MMA_128X128] => mma_sync!(StreamKRound, Bf16, Bf16, MMA_128X128);
     /// bf16 → bf16, 128 × 256 tiles, one block per tile.
     mma_bf16_bf16_128x256_naive [sm80; mma = MMA_128X256] => mma_sync!(WholeTiles<NaiveGrid>, Bf16, Bf16, MMA_128X256);
@@ -226,7 +226,7 @@ kernels! {
     mma_bf16_f32_128x128_naive [sm80; mma = MMA_128X128] => mma_sync!(WholeTiles<NaiveGrid>, Bf16, f32, MMA_128X128);
     /// bf16 → f32, 128 × 128 tiles, persistent blocks of two teams, which share a lone or tail tile.
     mma_bf16_f32_128x128_persistent [sm80; mma = MMA_128X128_TWO_TEAMS] => mma_sync!(PersistentTwoTeams, Bf16, f32, MMA_128X128_TWO_TEAMS);
-    /// bf16 → f32, 128 × 128 tiles, a round split stream-K in place of the persistent grid, a block per slot.
+    /// bf16 → f32, 128 × 128 tiles, whole rounds and a last round split stream-K in place of the persistent grid, a block per slot.
     mma_bf16_f32_128x128_stream_k [sm80; mma = MMA_128X128] => mma_sync!(StreamKRound, Bf16, f32, MMA_128X128);
     /// bf16 → f32, 128 × 256 tiles, one block per tile.
     mma_bf16_f32_128x256_naive [sm80; mma = MMA_128X256] => mma_sync!(WholeTiles<NaiveGrid>, Bf16, f32, MMA_128X256);
@@ -236,7 +236,7 @@ kernels! {
     mma_f16_f16_128x128_naive [sm80; mma = MMA_128X128] => mma_sync!(WholeTiles<NaiveGrid>, F16, F16, MMA_128X128);
     /// f16 → f16, 128 × 128 tiles, persistent blocks of two teams, which share a lone or tail tile.
     mma_f16_f16_128x128_persistent [sm80; mma = MMA_128X128_TWO_TEAMS] => mma_sync!(PersistentTwoTeams, F16, F16, MMA_128X128_TWO_TEAMS);
-    /// f16 → f16, 128 × 128 tiles, a round split stream-K in place of the persistent grid, a block per slot.
+    /// f16 → f16, 128 × 128 tiles, whole rounds and a last round split stream-K in place of the persistent grid, a block per slot.
     mma_f16_f16_128x128_stream_k [sm80; mma = MMA_128X128] => mma_sync!(StreamKRound, F16, F16, MMA_128X128);
     /// f16 → f16, 128 × 256 tiles, one block per tile.
     mma_f16_f16_128x256_naive [sm80; mma = MMA_128X256] => mma_sync!(WholeTiles<NaiveGrid>, F16, F16, MMA_128X256);
@@ -246,7 +246,7 @@ kernels! {
     mma_f16_f32_128x128_naive [sm80; mma = MMA_128X128] => mma_sync!(WholeTiles<NaiveGrid>, F16, f32, MMA_128X128);
     /// f16 → f32, 128 × 128 tiles, persistent blocks of two teams, which share a lone or tail tile.
     mma_f16_f32_128x128_persistent [sm80; mma = MMA_128X128_TWO_TEAMS] => mma_sync!(PersistentTwoTeams, F16, f32, MMA_128X128_TWO_TEAMS);
-    /// f16 → f32, 128 × 128 tiles, a round split stream-K in place of the persistent grid, a block per slot.
+    /// f16 → f32, 128 × 128 tiles, whole rounds and a last round split stream-K in place of the persistent grid, a block per slot.
     mma_f16_f32_128x128_stream_k [sm80; mma = MMA_128X128] => mma_sync!(StreamKRound, F16, f32, MMA_128X128);
     /// f16 → f32, 128 × 256 tiles, one block per tile.
     mma_f16_f32_128x256_naive [sm80; mma = MMA_128X256] => mma_sync!(WholeTiles<NaiveGrid>, F16, f32, MMA_128X256);

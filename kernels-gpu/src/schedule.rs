@@ -271,6 +271,8 @@ pub trait WorkScheduler: Copy {
     /// given as `blocks` ([`GemmParams::round_blocks`](crate::params::GemmParams)) in place of
     /// the grid size.
     const TAIL: bool = false;
+    /// Whether some works are pieces of tiles shared through memory ([`Share::StreamK`]).
+    const STREAM_K: bool = false;
     /// The schedule of team `team` of `teams` in block `block` of `blocks`, for tiles of
     /// `k_tiles` k-tiles (at least 1).
     fn new(grid: TileGrid, k_tiles: u32, block: u32, blocks: u32, team: u32, teams: u32) -> Self;
@@ -536,10 +538,12 @@ pub const SHARED_TILE_MIN_K_TILES: u32 = 40;
 /// [`PersistentTeams`] grid (`count` tiles of `k_tiles` k-tiles, `blocks` blocks, `slots`
 /// teams in all), or `None` where it does not. It does where all of these hold:
 ///
-/// - **One round, of more tiles than blocks**: in whole tiles some SMs would compute two tiles
-///   and others one. With whole rounds before it, the round would need a launch of its own
-///   after them, which waits for the slowest SM of the last whole round: on an H100 that cost
-///   more than the split saved (1280 × 9216 × 1024: 0.86× the whole-tile grid's speed,
+/// - **A last round of more tiles than blocks**: in whole tiles some SMs would compute two
+///   tiles of it and others one. (A shorter one, after whole rounds, goes to tail blocks: see
+///   [`PersistentTeams`].) The whole rounds before it, if any, run in the same launch, each
+///   slot going on to its share as soon as its own tiles are done: a launch of its own for
+///   the split round, after the whole rounds, would wait for their slowest SM, which on an H100
+///   cost more than the split saved (1280 × 9216 × 1024: 0.86× the whole-tile grid's speed,
 ///   30720 × 248 × 2048: 0.78×).
 /// - **The split saves at least a third of each team's k-tiles, and at least
 ///   [`STREAM_K_MIN_SAVED`]**: the partial sums' round trip through memory, and teams that no
@@ -550,7 +554,7 @@ pub const SHARED_TILE_MIN_K_TILES: u32 = 40;
 /// - **The grid's k-tiles fit an `i32`**.
 #[inline(always)]
 pub const fn stream_k_share(count: u32, blocks: u32, slots: u32, k_tiles: u32) -> Option<u32> {
-    if count <= blocks || count >= slots || count as u64 * k_tiles as u64 > i32::MAX as u64 {
+    if count % slots <= blocks || count as u64 * k_tiles as u64 > i32::MAX as u64 {
         return None;
     }
     let share = stream_k_even_share(count, slots, k_tiles);
@@ -590,28 +594,45 @@ pub const fn stream_k_slots(tile: u32, k_tiles: u32, share: u32) -> (u32, u32) {
     (first + tile, last - first + 1)
 }
 
-/// The last round of a persistent grid split *stream-K*: the round's tiles' k-tiles, one tile
-/// after the other, cut into one share per slot of [`stream_k_share`] k-tiles, so that every
-/// slot computes as many. A share that crosses tiles is two works; every work is a [`Piece`]
-/// of its tile. (The round follows the whole rounds, if any: [`stream_k_share`] gives it only
-/// grids without.)
+/// A persistent grid whose last round is split *stream-K*: each slot takes its tiles of the
+/// whole rounds, if any, one after the other, then its share of the last round. That round's
+/// tiles' k-tiles, one tile after the other, are cut into one share per slot of
+/// [`stream_k_share`] k-tiles, so that every slot computes as many. A share that crosses tiles
+/// is two works; every work of the last round is a [`Piece`] of its tile.
 ///
 /// A kernel of its own runs it in place of the [`PersistentTeams`] one, with one block of one
 /// team per slot of that grid, block `b` taking slot `b`. Then no persistent k-loop carries
 /// this bookkeeping, which, in the [`PersistentTeams`] kernel, cost registers and
-/// instructions per k-tile.
+/// instructions per k-tile. Every slot computes the same k-tiles, up to one: where the
+/// hardware places the blocks does not matter.
 #[derive(Clone, Copy, Debug)]
 pub struct StreamKRound {
     grid: TileGrid,
     /// Positions in the k-tiles of all tiles, one tile after the other (below `i32::MAX`, see
-    /// [`stream_k_share`]): the team's next, and the end of its share.
+    /// [`stream_k_share`]): the team's next, and the end of its current work (a whole tile, or
+    /// its share of the last round).
     next: u32,
     end: u32,
     k_tiles: u32,
+    /// Slots of the grid: the stride of a slot's whole tiles.
+    slots: u32,
+}
+
+impl StreamKRound {
+    /// The positions of slot `slot`'s share of the last round.
+    #[inline(always)]
+    const fn share_of(count: u32, slots: u32, k_tiles: u32, slot: u32) -> (u32, u32) {
+        let share = stream_k_even_share(count, slots, k_tiles);
+        let begin = (count - count % slots) * k_tiles + slot * share;
+        let end = begin + share;
+        let all = count * k_tiles;
+        (begin, if end < all { end } else { all })
+    }
 }
 
 impl WorkScheduler for StreamKRound {
     const PERSISTENT: bool = true;
+    const STREAM_K: bool = true;
 
     /// Slot `team_slot(block, blocks, team, teams)` of `blocks · teams`, which the host
     /// launches where [`stream_k_share`] says so.
@@ -619,13 +640,17 @@ impl WorkScheduler for StreamKRound {
     fn new(grid: TileGrid, k_tiles: u32, block: u32, blocks: u32, team: u32, teams: u32) -> Self {
         let (slot, slots) = team_slot(block, blocks, team, teams);
         let count = grid.count();
-        let share = stream_k_even_share(count, slots, k_tiles);
-        let begin = (count - count % slots) * k_tiles + slot * share;
+        let (next, end) = if slot < count - count % slots {
+            (slot * k_tiles, (slot + 1) * k_tiles)
+        } else {
+            Self::share_of(count, slots, k_tiles, slot)
+        };
         StreamKRound {
             grid,
-            next: begin,
-            end: (begin + share).min(count * k_tiles),
+            next,
+            end,
             k_tiles,
+            slots,
         }
     }
 
@@ -635,11 +660,26 @@ impl WorkScheduler for StreamKRound {
         let tile = self.next / self.k_tiles;
         let k_begin = self.next - tile * self.k_tiles;
         self.next += k_tiles;
+        let count = self.grid.count();
+        let whole = count - count % self.slots;
+        let share = if tile < whole {
+            // A whole tile: next, the slot's tile of the next round, or its share of the last
+            // (past the whole rounds, `following` is the slot plus their tiles).
+            let following = tile + self.slots;
+            (self.next, self.end) = if following < whole {
+                (following * self.k_tiles, (following + 1) * self.k_tiles)
+            } else {
+                Self::share_of(count, self.slots, self.k_tiles, following - whole)
+            };
+            Share::Whole
+        } else {
+            Share::StreamK(Piece { tile })
+        };
         Some(Work {
             tile: self.grid.tile(tile),
             k_begin,
             k_end: k_begin + k_tiles,
-            share: Share::StreamK(Piece { tile }),
+            share,
         })
     }
 
@@ -991,8 +1031,32 @@ mod tests {
         assert_eq!(stream_k_share(144, 132, 264, 16), None);
         // At most one tile per block: the teams of a block share them.
         assert_eq!(stream_k_share(132, 132, 264, 64), None);
-        // A whole round before.
-        assert_eq!(stream_k_share(264 + 144, 132, 264, 64), None);
+        // A whole round before: the same share. With a last round of no more tiles than
+        // blocks, tail blocks take it.
+        assert_eq!(stream_k_share(264 + 144, 132, 264, 64), Some(35));
+        assert_eq!(stream_k_share(264 + 132, 132, 264, 64), None);
+        // Slot 5 of such a grid: its tile of the whole round, then its share of the last.
+        let grid = TileGrid::new(24 * 128, 17 * 128, 128, 128, 8, 1);
+        assert_eq!(grid.count(), 264 + 144);
+        let mut s = StreamKRound::new(grid, 64, 5, 132, 0, 2);
+        let whole = |tile| Work {
+            tile: grid.tile(tile),
+            k_begin: 0,
+            k_end: 64,
+            share: Share::Whole,
+        };
+        let piece = |tile: u32, k_begin, k_end| Work {
+            tile: grid.tile(tile),
+            k_begin,
+            k_end,
+            share: Share::StreamK(Piece { tile }),
+        };
+        let works: Vec<_> = core::iter::from_fn(|| s.next_work()).collect();
+        // Slot 5's share: k-tiles 175..210 of the round, 47..64 of its tile 2 and 0..18 of 3.
+        assert_eq!(
+            works,
+            [whole(5), piece(264 + 2, 47, 64), piece(264 + 3, 0, 18)]
+        );
         // One team per block: a partial round never has more tiles than blocks.
         assert_eq!(stream_k_share(200, 264, 264, 64), None);
     }
@@ -1027,42 +1091,55 @@ mod tests {
             prop_assert!(hi - lo <= 1, "{per_block:?}");
         }
 
-        /// [`StreamKRound`] on grids of one round of more tiles than blocks: every k-tile of
-        /// every tile computed once, no slot past its share, each tile's pieces in the
-        /// workspace slots [`stream_k_slots`] gives it, no slot or counter used twice.
+        /// [`StreamKRound`] on grids of whole rounds (none to two) and a last round of more
+        /// tiles than blocks: every k-tile of every tile computed once, each whole tile by one
+        /// slot of its round, no slot past its whole tiles and its share, each tile's pieces in
+        /// the workspace slots [`stream_k_slots`] gives it, no slot or counter used twice.
         #[test]
         fn stream_k_rounds_cover_every_k_tile_once(
             blocks in 2u32..200, teams in 2u32..4, k_tiles in 1u32..300, at in 0.0f64..1.0,
-            group_m in 1u32..9,
+            group_m in 1u32..9, rounds in 0u32..3,
         ) {
             let slots = blocks * teams;
-            let count = blocks + 1 + ((slots - blocks - 2) as f64 * at) as u32;
+            let rest = blocks + 1 + ((slots - blocks - 2) as f64 * at) as u32;
+            let count = rounds * slots + rest;
             let grid = TileGrid { tiles_m: count, tiles_n: 1, group_m, batches: 1 };
             let Some(share) = stream_k_share(count, blocks, slots, k_tiles) else {
                 let share = stream_k_even_share(count, slots, k_tiles);
                 prop_assert!(3 * share > 2 * k_tiles || share + STREAM_K_MIN_SAVED > k_tiles);
                 return Ok(());
             };
+            let whole = rounds * slots;
             let mut covered = std::collections::HashMap::<u32, Vec<(u32, u32, u32)>>::new();
             for b in 0..blocks {
                 for team in 0..teams {
                     let (slot, _) = team_slot(b, blocks, team, teams);
                     let mut r = StreamKRound::new(grid, k_tiles, b, blocks, team, teams);
-                    let mut streamed = 0;
+                    let (mut streamed, mut wholes) = (0, Vec::new());
                     loop {
                         let k = r.next_k_tiles();
                         let Some(w) = r.next_work() else { break };
                         prop_assert_eq!(k, Some(w.k_end - w.k_begin));
+                        if w.share == Share::Whole {
+                            // The slot's tiles of the whole rounds, before its share.
+                            prop_assert_eq!(streamed, 0);
+                            prop_assert_eq!((w.k_begin, w.k_end), (0, k_tiles));
+                            wholes.push(w.tile);
+                            continue;
+                        }
                         let Share::StreamK(piece) = w.share else { panic!("{w:?}") };
+                        prop_assert!(piece.tile >= whole);
                         prop_assert_eq!(grid.tile(piece.tile), w.tile);
                         streamed += w.k_end - w.k_begin;
                         covered.entry(piece.in_round(count, slots)).or_default()
                             .push((w.k_begin, w.k_end, piece.slot(count, slot, slots)));
                     }
+                    let own: Vec<_> = (0..rounds).map(|r| grid.tile(slot + r * slots)).collect();
+                    prop_assert_eq!(wholes, own);
                     prop_assert!(streamed <= share);
                 }
             }
-            prop_assert_eq!(covered.len() as u32, count);
+            prop_assert_eq!(covered.len() as u32, rest);
             let mut used = HashSet::new();
             for (tile, mut pieces) in covered {
                 pieces.sort();
@@ -1148,16 +1225,17 @@ mod tests {
                         "{work:?}"
                     );
                     prop_assert!(work.iter().all(|w| matches!(w.share, Share::Whole | Share::Teams)));
-                    // Then the stream-K round, at most a share of it, pieces of tiles only.
+                    // Or in its place the stream-K grid: whole tiles, then at most a share of
+                    // the last round in pieces of tiles.
                     let round = if share.is_some() && b < round_blocks {
                         let r = core::cell::RefCell::new(StreamKRound::new(grid, k_tiles, b, round_blocks, team, teams));
                         works(|| r.borrow().next_k_tiles(), || r.borrow_mut().next_work())
                     } else {
                         Vec::new()
                     };
-                    let streamed: u32 = round.iter().map(|w| w.k_end - w.k_begin).sum();
+                    let streamed: u32 = round.iter().filter(|w| w.share != Share::Whole).map(|w| w.k_end - w.k_begin).sum();
                     prop_assert!(streamed <= share.unwrap_or(0), "{streamed} {share:?}");
-                    for w in &round {
+                    for w in round.iter().filter(|w| w.share != Share::Whole) {
                         let Share::StreamK(piece) = w.share else { panic!("{w:?}") };
                         let (slot, slots) = team_slot(b, round_blocks, team, teams);
                         prop_assert_eq!(grid.tile(piece.tile), w.tile);

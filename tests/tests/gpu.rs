@@ -354,12 +354,19 @@ impl Suite<'_> {
                 0.5,
             );
         }
-        // One round of more tiles than blocks, which the persistent 128 × 128 grid splits
-        // stream-K (on 132 SMs): 162 tiles; 160 tiles with M, N and K cut mid-tile; two
-        // problems of 72 tiles.
-        let mut split = vec![(1112, 2224, 2000, 1)];
+        // A last round of more tiles than blocks, which the persistent 128 × 128 grid splits
+        // stream-K (on 132 SMs): one round of 162 tiles; a whole round and 136 tiles, with M,
+        // N and K cut mid-tile; then, in the full run, one round of 160 tiles, cut; two
+        // problems of 72 tiles; two whole rounds and 150 tiles, cut; two problems of 200
+        // tiles, a whole round and 136 tiles across both, cut.
+        let mut split = vec![(1112, 2224, 2000, 1), (2504, 2504, 2504, 1)];
         if !self.quick {
-            split.extend([(1000, 2504, 2504, 1), (432, 2224, 2000, 2)]);
+            split.extend([
+                (1000, 2504, 2504, 1),
+                (432, 2224, 2000, 2),
+                (763, 14424, 2000, 1),
+                (1272, 2552, 2488, 2),
+            ]);
         }
         for (m, n, k, batch) in split {
             let c = dense(m, n, k);
@@ -447,8 +454,9 @@ fn reliability<I: Element, O: Element>(
     suite.record(format!("{tag} deterministic"), || {
         reliability::deterministic::<I, O>(suite.gemm, kernel, &p)
     });
-    // A last round split stream-K (on 132 SMs): the same bits whichever piece arrives last.
-    let split = Problem::<I>::new(1112, 2224, 2000, seed);
+    // A whole round, then a last round split stream-K (on 132 SMs): the same bits whichever
+    // piece arrives last.
+    let split = Problem::<I>::new(2504, 2504, 2504, seed);
     suite.record(format!("{tag} deterministic split round"), || {
         reliability::deterministic::<I, O>(suite.gemm, kernel, &split)
     });

@@ -57,6 +57,16 @@ pub fn index_x_again() -> u32 {
     r
 }
 
+/// [`block_index_x`] read again, as [`index_x_again`] reads the thread index: for code that
+/// runs once per tile, which would otherwise hold the index in a register through the k-loop.
+#[inline(always)]
+pub fn block_index_x_again() -> u32 {
+    let r: u32;
+    // SAFETY: reading a special register has no side effects.
+    unsafe { asm!("mov.u32 {}, %ctaid.x;", out(reg32) r, options(nomem, nostack)) };
+    r
+}
+
 /// Warp index within the block (`threadIdx.x / 32`), uniform across the warp.
 #[inline(always)]
 pub fn warp_id() -> u32 {

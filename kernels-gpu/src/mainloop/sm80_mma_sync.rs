@@ -384,7 +384,8 @@ unsafe fn run<W: WorkScheduler, In: MmaInput, Out: Output, G: Tiling>(p: GemmPar
         return;
     };
     let (t, lane) = (team.thread, thread::lane_id());
-    let (warp_m, warp_n) = (t / 32 / G::WARPS_N, t / 32 % G::WARPS_N);
+    let warp_of = |t: u32| (t / 32 / G::WARPS_N, t / 32 % G::WARPS_N);
+    let (warp_m, warp_n) = warp_of(t);
     let mut copies = Copies::<W, G>::new(p, schedule, t, stages);
     let mut reads = Reads::<G>::new(warp_m, warp_n, lane, stages);
     let pending = G::STAGES as usize - 2;
@@ -441,6 +442,13 @@ unsafe fn run<W: WorkScheduler, In: MmaInput, Out: Output, G: Tiling>(p: GemmPar
             Share::StreamK(piece) => unsafe { StreamK::add::<G>(&p, team, piece, &mut r_acc) },
         };
         if let Some(tile) = stored {
+            // A stream-K kernel's schedule holds more through the k-loop: it reads the warp's
+            // place again here rather than keep it in two registers (which would spill).
+            let (warp_m, warp_n) = if W::STREAM_K {
+                warp_of(Team::thread_again::<G>())
+            } else {
+                (warp_m, warp_n)
+            };
             let origin = (
                 tile.m * G::BM + warp_m * MMA_WARP_M,
                 tile.n * G::BN + warp_n * MMA_WARP_N,

@@ -63,11 +63,14 @@ impl StreamK {
         let t = team.thread;
         // This team's slot (as `StreamKRound::new` numbers them).
         let (slot, slots) = team_slot(
-            thread::block_index_x(),
+            thread::block_index_x_again(),
             thread::grid_dim_x(),
             team.index,
             team.count,
         );
+        // Read here, so that what is computed from it (the round's first tile) is too, rather
+        // than held in a register through the k-loop.
+        let slots = arch::pinned(slots);
         let count = p.tile_grid(G::BM, G::BN).count();
         let base = Self::base::<G>(p, piece.slot(count, slot, slots), t);
         unroll!(M in 0..4 => {
@@ -81,7 +84,6 @@ impl StreamK {
         team.sync::<G>();
         // The tile's pieces, computed here, where the accumulators are free: computed earlier,
         // they would stay live through the stores above.
-        let slots = arch::pinned(slots);
         let k_tiles = p.k.div_ceil(BK);
         let tile = piece.in_round(count, slots);
         let share = stream_k_even_share(count, slots, k_tiles);
