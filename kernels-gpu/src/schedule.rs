@@ -545,6 +545,7 @@ pub const SHARED_TILE_MIN_K_TILES: u32 = 40;
 ///   the split round, after the whole rounds, would wait for their slowest SM, which on an H100
 ///   cost more than the split saved (1280 × 9216 × 1024: 0.86× the whole-tile grid's speed,
 ///   30720 × 248 × 2048: 0.78×).
+/// - **At most [`STREAM_K_MAX_WHOLE_ROUNDS`] whole rounds before it.**
 /// - **The split saves at least a third of each team's k-tiles, and at least
 ///   [`STREAM_K_MIN_SAVED`]**: the partial sums' round trip through memory, and teams that no
 ///   longer read the same k-slabs of the operands at the same time, cost the rest. On an H100
@@ -554,7 +555,10 @@ pub const SHARED_TILE_MIN_K_TILES: u32 = 40;
 /// - **The grid's k-tiles fit an `i32`**.
 #[inline(always)]
 pub const fn stream_k_share(count: u32, blocks: u32, slots: u32, k_tiles: u32) -> Option<u32> {
-    if count % slots <= blocks || count as u64 * k_tiles as u64 > i32::MAX as u64 {
+    if count % slots <= blocks
+        || count / slots > STREAM_K_MAX_WHOLE_ROUNDS
+        || count as u64 * k_tiles as u64 > i32::MAX as u64
+    {
         return None;
     }
     let share = stream_k_even_share(count, slots, k_tiles);
@@ -564,6 +568,14 @@ pub const fn stream_k_share(count: u32, blocks: u32, slots: u32, k_tiles: u32) -
         None
     }
 }
+
+/// Most whole rounds a [`StreamKRound`] runs before the split one ([`stream_k_share`]). Its
+/// kernel computes whole tiles a little slower than the [`PersistentTeams`] kernel (one team
+/// per block, two blocks per SM), which over many rounds costs more than the split saves. On an
+/// H100 (`bench/results/raw/h100-dp-stream-k.md`), the split grid against the persistent grid
+/// of teams: 1.04–1.15× after one whole round, 1.02–1.08× after two, 1.02–1.05× after three,
+/// 1.01× after four (one shape), 0.97–0.98× after fifteen (8192 × 8192 × 2048 to 16384).
+pub const STREAM_K_MAX_WHOLE_ROUNDS: u32 = 3;
 
 /// Fewest k-tiles a stream-K split must save each team ([`stream_k_share`]): each piece's
 /// partial sums go to memory and back, which costs about what a few k-tiles do, whatever the
@@ -1035,6 +1047,9 @@ mod tests {
         // blocks, tail blocks take it.
         assert_eq!(stream_k_share(264 + 144, 132, 264, 64), Some(35));
         assert_eq!(stream_k_share(264 + 132, 132, 264, 64), None);
+        // At most three whole rounds before it.
+        assert_eq!(stream_k_share(3 * 264 + 144, 132, 264, 64), Some(35));
+        assert_eq!(stream_k_share(4 * 264 + 144, 132, 264, 64), None);
         // Slot 5 of such a grid: its tile of the whole round, then its share of the last.
         let grid = TileGrid::new(24 * 128, 17 * 128, 128, 128, 8, 1);
         assert_eq!(grid.count(), 264 + 144);
@@ -1091,14 +1106,14 @@ mod tests {
             prop_assert!(hi - lo <= 1, "{per_block:?}");
         }
 
-        /// [`StreamKRound`] on grids of whole rounds (none to two) and a last round of more
+        /// [`StreamKRound`] on grids of whole rounds (none to three) and a last round of more
         /// tiles than blocks: every k-tile of every tile computed once, each whole tile by one
         /// slot of its round, no slot past its whole tiles and its share, each tile's pieces in
         /// the workspace slots [`stream_k_slots`] gives it, no slot or counter used twice.
         #[test]
         fn stream_k_rounds_cover_every_k_tile_once(
             blocks in 2u32..200, teams in 2u32..4, k_tiles in 1u32..300, at in 0.0f64..1.0,
-            group_m in 1u32..9, rounds in 0u32..3,
+            group_m in 1u32..9, rounds in 0u32..=STREAM_K_MAX_WHOLE_ROUNDS,
         ) {
             let slots = blocks * teams;
             let rest = blocks + 1 + ((slots - blocks - 2) as f64 * at) as u32;

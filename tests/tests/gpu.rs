@@ -355,18 +355,20 @@ impl Suite<'_> {
             );
         }
         // A last round of more tiles than blocks, which the persistent 128 × 128 grid splits
-        // stream-K (on 132 SMs): one round of 162 tiles; a whole round and 136 tiles, with M,
-        // N and K cut mid-tile; then, in the full run, one round of 160 tiles, cut; two
-        // problems of 72 tiles; two whole rounds and 150 tiles, cut; two problems of 200
-        // tiles, a whole round and 136 tiles across both, cut.
-        let mut split = vec![(1112, 2224, 2000, 1), (2504, 2504, 2504, 1)];
+        // stream-K (on 132 SMs): one round of 162 tiles; then, in the full run, one round of
+        // 160 tiles with M, N and K cut mid-tile, and two problems of 72 tiles. For the
+        // persistent `mma.sync` kernels also after whole rounds: one whole round and 136 tiles,
+        // cut; in the full run, two whole rounds and 150 tiles, cut, and two problems of 200
+        // tiles, one whole round and 136 tiles across both, cut.
+        let mut split = vec![(1112, 2224, 2000, 1)];
         if !self.quick {
-            split.extend([
-                (1000, 2504, 2504, 1),
-                (432, 2224, 2000, 2),
-                (763, 14424, 2000, 1),
-                (1272, 2552, 2488, 2),
-            ]);
+            split.extend([(1000, 2504, 2504, 1), (432, 2224, 2000, 2)]);
+        }
+        if let Kernel::MmaSync(_, Schedule::Persistent) = kernel {
+            split.push((2504, 2504, 2504, 1));
+            if !self.quick {
+                split.extend([(763, 14424, 2000, 1), (1272, 2552, 2488, 2)]);
+            }
         }
         for (m, n, k, batch) in split {
             let c = dense(m, n, k);
