@@ -14,7 +14,7 @@ pub(crate) enum PersistentLaunch {
     /// Whole rounds, if any, then a last round split stream-K: the `_stream_k` entry, one
     /// block of one team per slot of the persistent grid.
     StreamK { slots: u32 },
-    /// About one round ([`one_tile_per_block`]): the `_naive` entry, one block per tile.
+    /// One or two rounds ([`one_tile_per_block`]): the `_naive` entry, one block per tile.
     OneTilePerBlock { tiles: u32 },
 }
 

@@ -210,7 +210,8 @@ kernels! {
         => mainloop::simt_f32::gemm::<Persistent, false, true>;
 
     // Tensor cores with `mma.sync` (sm_80+): `mma_<input>_<output>_<tile>_<scheduler>`
-    // (`stream_k`: the grids whose last round a persistent 128 × 128 grid splits, see `StreamKRound`).
+    // (`stream_k`: the grids whose last round a persistent 128 × 128 grid splits, see
+    // `StreamKRound`).
     // Operands 16-byte aligned with leading dimensions a multiple of 8 elements; edges masked.
     /// bf16 → bf16, 128 × 128 tiles, one block per tile.
     mma_bf16_bf16_128x128_naive [sm80; mma = MMA_128X128] => mma_sync!(WholeTiles<NaiveGrid>, Bf16, Bf16, MMA_128X128);

@@ -500,12 +500,21 @@ impl<const TEAMS: u32> WorkScheduler for PersistentTeams<TEAMS> {
 /// at most one tile per block, which [`teams_grid_size`] gives to tail blocks (a naive grid
 /// starts its last blocks on the SMs that are free first, as tail blocks do). Unless the teams
 /// of a block share its tile, a lone tile (no more tiles than blocks) or a tail block's, with
-/// [`SHARED_TILE_MIN_K_TILES`] k-tiles at least. With one team per block, also where at most
-/// half the blocks would get a second tile: they would take it right after their first, where
-/// a naive grid starts its last blocks on the SMs that are free first. On an H100 the naive
-/// grid of 128 × 256 tiles was 1–5% faster there (135–182 tiles on 132 SMs: 777 × 5000 × 3000,
-/// 1496 × 3000 × 2504, 2136 × 2064 × 352, 1384 × 3864 × 528, 640 × 6784 × 4096), and 0–3% slower
-/// with more (192–247 tiles).
+/// [`SHARED_TILE_MIN_K_TILES`] k-tiles at least.
+///
+/// For a grid of teams, also where one whole round is followed by a longer partial one, unless
+/// the teams share the lone tiles of that round (again from [`SHARED_TILE_MIN_K_TILES`]
+/// k-tiles). A slot then gets a second tile at most; the blocks that get two take them right
+/// after their first, where a naive grid starts its last blocks on the SMs that are free
+/// first. On an H100 (`bench/results/raw/h100-dp-stream-k.md`, 12 shapes of 9 to 35
+/// k-tiles), the persistent grid of teams ran at 0.93–1.02× the naive one's speed, below 0.98×
+/// on half of them; from 40 k-tiles on at 0.97–1.05× (4388 × 1584 × 3344, 7824 × 960 × 6776,
+/// 2473 × 2912 × 3832). (An H200 gave the persistent grid up to 1.03× at 32 to 35 k-tiles.)
+///
+/// With one team per block, also where at most half the blocks would get a second tile, for
+/// the same reason. On an H100 the naive grid of 128 × 256 tiles was 1–5% faster there
+/// (135–182 tiles on 132 SMs: 777 × 5000 × 3000, 1496 × 3000 × 2504, 2136 × 2064 × 352,
+/// 1384 × 3864 × 528, 640 × 6784 × 4096), and 0–3% slower with more (192–247 tiles).
 ///
 /// Without a second tile there is nothing for a persistent block to overlap, and the kernel
 /// built for one tile per block runs a shorter k-loop: without a loop over tiles around it,
@@ -515,10 +524,11 @@ impl<const TEAMS: u32> WorkScheduler for PersistentTeams<TEAMS> {
 #[inline(always)]
 pub const fn one_tile_per_block(count: u32, blocks: u32, slots: u32, k_tiles: u32) -> bool {
     let teams = slots > blocks;
-    let tail = teams && count > slots && count <= slots + blocks;
-    let shared = teams && (count <= blocks || tail) && k_tiles >= SHARED_TILE_MIN_K_TILES;
+    // One whole round and a partial one: with a tail (at most one tile per block), or longer.
+    let second_round = teams && count > slots && count < 2 * slots;
+    let shared = teams && (count <= blocks || second_round) && k_tiles >= SHARED_TILE_MIN_K_TILES;
     let few_second_tiles = !teams && count <= slots + slots / 2;
-    (count <= slots || tail || few_second_tiles) && !shared
+    (count <= slots || second_round || few_second_tiles) && !shared
 }
 
 /// Fewest k-tiles of a tile that the teams of a persistent block share, where every slot has
@@ -993,8 +1003,13 @@ mod tests {
         assert!(one_tile_per_block(slots + 1, blocks, slots, 16));
         assert!(one_tile_per_block(slots + blocks, blocks, slots, min - 1));
         assert!(!one_tile_per_block(slots + 1, blocks, slots, min));
-        // More: the persistent kernel.
-        assert!(!one_tile_per_block(slots + blocks + 1, blocks, slots, 16));
+        // One round and a longer partial one: the teams of a block with one tile of it share
+        // that tile when it is long enough.
+        assert!(one_tile_per_block(slots + blocks + 1, blocks, slots, 16));
+        assert!(one_tile_per_block(2 * slots - 1, blocks, slots, min - 1));
+        assert!(!one_tile_per_block(slots + blocks + 1, blocks, slots, min));
+        // Two whole rounds or more: the persistent kernel.
+        assert!(!one_tile_per_block(2 * slots, blocks, slots, 16));
         assert!(!one_tile_per_block(2 * slots + 1, blocks, slots, 16));
         // One team per block (128 × 256): nothing to share, one tile per block up to a round
         // and a half.

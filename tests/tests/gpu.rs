@@ -341,11 +341,14 @@ impl Suite<'_> {
             sampled(format!("tail {m}x{n}x{k}"), dense(m, n, k), -0.5, 1.5);
         }
         // On 132 SMs: 15 tiles of 49 k-tiles, K cut mid-tile, where the two teams of each
-        // persistent 128 × 128 block share its tile; and one round of 264 such tiles and a
-        // tail of 24 (tail blocks, their teams sharing each tile), M and N cut mid-tile.
+        // persistent 128 × 128 block share its tile; one round of 264 such tiles and a tail
+        // of 24 (tail blocks, their teams sharing each tile), M and N cut mid-tile; and one
+        // round and 230 tiles of 35 k-tiles, all cut (the naive grid's kernel in place of the
+        // persistent one).
         for (what, m, n, k) in [
             ("lone", 384, 520, 3100),
             ("one round and a tail of", 1500, 3010, 3100),
+            ("one round and most of another of", 2384, 3288, 2192),
         ] {
             sampled(
                 format!("{what} tiles {m}x{n}x{k}"),
