@@ -250,7 +250,7 @@ impl Piece {
     /// is also its arrival counter.
     #[inline(always)]
     pub const fn in_round(self, count: u32, slots: u32) -> u32 {
-        self.tile - (count - count % slots)
+        self.tile - whole_round_tiles(count, slots)
     }
 
     /// Workspace slot of this piece, computed by the team of slot `slot` (its [`team_slot`])
@@ -319,12 +319,19 @@ impl<S: TileScheduler + Copy> WorkScheduler for WholeTiles<S> {
     }
 }
 
+/// The tiles of the whole rounds of `count` tiles over `slots` slots: where the partial last
+/// round starts.
+#[inline(always)]
+const fn whole_round_tiles(count: u32, slots: u32) -> u32 {
+    count - count % slots
+}
+
 /// Whether a persistent grid of teams leaves its partial last round to tail blocks: when there
 /// is a whole round, and at most one tile per round block is left (`count` tiles, `blocks`
 /// round blocks, `slots` teams in all).
 #[inline(always)]
 const fn has_tail(count: u32, blocks: u32, slots: u32) -> bool {
-    let whole = count / slots * slots;
+    let whole = whole_round_tiles(count, slots);
     whole > 0 && count - whole <= blocks
 }
 
@@ -426,10 +433,10 @@ impl<const TEAMS: u32> WorkScheduler for PersistentTeams<TEAMS> {
         let (next, stride, end) = if block >= blocks {
             // A tail block: its tile, past the whole rounds, as the lone tile of a block alone
             // in a round of one (team `t` at `tile + t`).
-            let tile = count - count % slots + (block - blocks);
+            let tile = whole_round_tiles(count, slots) + (block - blocks);
             (tile + team, teams, tile + 1)
         } else if has_tail(count, blocks, slots) {
-            (slot, slots, count - count % slots)
+            (slot, slots, whole_round_tiles(count, slots))
         } else {
             (slot, slots, count)
         };
@@ -645,7 +652,7 @@ impl StreamKRound {
     #[inline(always)]
     const fn share_of(count: u32, slots: u32, k_tiles: u32, slot: u32) -> (u32, u32) {
         let share = stream_k_even_share(count, slots, k_tiles);
-        let begin = (count - count % slots) * k_tiles + slot * share;
+        let begin = whole_round_tiles(count, slots) * k_tiles + slot * share;
         let end = begin + share;
         let all = count * k_tiles;
         (begin, if end < all { end } else { all })
@@ -662,7 +669,7 @@ impl WorkScheduler for StreamKRound {
     fn new(grid: TileGrid, k_tiles: u32, block: u32, blocks: u32, team: u32, teams: u32) -> Self {
         let (slot, slots) = team_slot(block, blocks, team, teams);
         let count = grid.count();
-        let (next, end) = if slot < count - count % slots {
+        let (next, end) = if slot < whole_round_tiles(count, slots) {
             (slot * k_tiles, (slot + 1) * k_tiles)
         } else {
             Self::share_of(count, slots, k_tiles, slot)
@@ -683,7 +690,7 @@ impl WorkScheduler for StreamKRound {
         let k_begin = self.next - tile * self.k_tiles;
         self.next += k_tiles;
         let count = self.grid.count();
-        let whole = count - count % self.slots;
+        let whole = whole_round_tiles(count, self.slots);
         let share = if tile < whole {
             // A whole tile: next, the slot's tile of the next round, or its share of the last
             // (past the whole rounds, `following` is the slot plus their tiles).

@@ -231,9 +231,9 @@ impl Suite<'_> {
 
     /// Batches of small problems with tiles for two rounds of a persistent grid or more (one
     /// round being one tile per resident block, or per team where blocks have teams), each
-    /// problem of its own random size and `C` padded apart: a persistent `mma.sync` call of at
-    /// most one round's tiles runs another kernel in place of the persistent one, which then
-    /// needs these to see its loop over tiles on small problems and their edges.
+    /// problem of its own random size and `C` padded apart: a persistent `mma.sync` call of one
+    /// or two rounds may run another kernel in place of the persistent one, which then needs
+    /// these to see its loop over tiles on small problems and their edges.
     fn rounds_property<I: Element, O: Element>(&self, kernel: Kernel) -> Result<String, String> {
         let (align, align_c) = alignment(kernel, I::DTYPE);
         // 128 × 128 tiles, two per SM: a batch of these many tiles fills two such rounds.
@@ -276,6 +276,8 @@ impl Suite<'_> {
             return;
         }
         let tag = format!("{kernel} {}->{}", I::DTYPE, O::DTYPE);
+        // The kernels that may hand a persistent call to another kernel (stream-K, naive).
+        let persistent_mma = matches!(kernel, Kernel::MmaSync(_, Schedule::Persistent));
         let (align, align_c) = alignment(kernel, I::DTYPE);
         let seed = self.seed;
         let dense = |m: usize, n: usize, k: usize| {
@@ -367,7 +369,7 @@ impl Suite<'_> {
         if !self.quick {
             split.extend([(1000, 2504, 2504, 1), (432, 2224, 2000, 2)]);
         }
-        if let Kernel::MmaSync(_, Schedule::Persistent) = kernel {
+        if persistent_mma {
             split.push((2504, 2504, 2504, 1));
             if !self.quick {
                 split.extend([(763, 14424, 2000, 1), (1272, 2552, 2488, 2)]);
@@ -387,7 +389,7 @@ impl Suite<'_> {
         self.record(format!("{tag} layouts and batches"), || {
             self.layouts_property::<I, O>(kernel)
         });
-        if let Kernel::MmaSync(_, Schedule::Persistent) = kernel {
+        if persistent_mma {
             self.record(format!("{tag} rounds of small problems"), || {
                 self.rounds_property::<I, O>(kernel)
             });
