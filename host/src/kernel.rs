@@ -13,8 +13,8 @@ pub enum Schedule {
     /// As many blocks as fit on the GPU at once, each looping over tiles in grouped order.
     ///
     /// For `mma.sync`, some grids run another kernel in its place: one whose last round is
-    /// split stream-K, or, for a grid of one or two rounds, the naive grid's kernel with one
-    /// block per tile (the README's "persistent grids of one or two rounds").
+    /// split stream-K, or, for a grid of few rounds, the naive grid's kernel with one block
+    /// per tile (the README's "persistent grids of few rounds").
     Persistent,
 }
 

@@ -3,7 +3,7 @@
 //! ([`one_tile_per_block`]).
 
 use crate::module::Entry;
-use tessera_kernels::schedule::{TileGrid, one_tile_per_block, stream_k_share};
+use tessera_kernels::schedule::{TileGrid, one_tile_per_block, stream_k_reads_fit, stream_k_share};
 use tessera_kernels::shapes::MMA_BLOCK_K;
 
 /// The kernel and grid of a persistent `mma.sync` call.
@@ -14,19 +14,21 @@ pub(crate) enum PersistentLaunch {
     /// Whole rounds, if any, then a last round split stream-K: the `_stream_k` entry, one
     /// block of one team per slot of the persistent grid.
     StreamK { slots: u32 },
-    /// One or two rounds ([`one_tile_per_block`]): the `_naive` entry, one block per tile.
+    /// The grids of [`one_tile_per_block`]: the `_naive` entry, one block per tile.
     OneTilePerBlock { tiles: u32 },
 }
 
 impl PersistentLaunch {
     /// The launch of `grid` with `k` elements of `K` where the persistent `entry` would run
-    /// `round_blocks` round blocks.
-    pub fn plan(entry: &Entry, grid: &TileGrid, k: usize, round_blocks: u32) -> Self {
+    /// `round_blocks` round blocks; `b_bytes`: the bytes of one problem's `B`.
+    pub fn plan(entry: &Entry, grid: &TileGrid, k: usize, b_bytes: u64, round_blocks: u32) -> Self {
         let (count, slots) = (grid.count(), round_blocks * entry.teams);
         let Ok(k_tiles) = u32::try_from(k.div_ceil(MMA_BLOCK_K as usize)) else {
             return PersistentLaunch::Rounds;
         };
-        if stream_k_share(count, round_blocks, slots, k_tiles).is_some() {
+        if stream_k_share(count, round_blocks, slots, k_tiles).is_some()
+            && stream_k_reads_fit(count, slots, b_bytes)
+        {
             PersistentLaunch::StreamK { slots }
         } else if one_tile_per_block(count, round_blocks, slots, k_tiles) {
             PersistentLaunch::OneTilePerBlock { tiles: count }

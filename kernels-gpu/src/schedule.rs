@@ -502,40 +502,66 @@ impl<const TEAMS: u32> WorkScheduler for PersistentTeams<TEAMS> {
 
 /// Whether a persistent grid (`count` tiles of `k_tiles` k-tiles, `blocks` blocks of `slots /
 /// blocks` teams each) runs better as one block per tile of the kernel built for a
-/// [`NaiveGrid`], which the host then launches in its place. So it does where no slot gets a
-/// second tile: one round (`count ≤ slots`), or, for a grid of teams, one round and a tail of
-/// at most one tile per block, which [`teams_grid_size`] gives to tail blocks (a naive grid
-/// starts its last blocks on the SMs that are free first, as tail blocks do). Unless the teams
-/// of a block share its tile, a lone tile (no more tiles than blocks) or a tail block's, with
-/// [`SHARED_TILE_MIN_K_TILES`] k-tiles at least.
+/// [`NaiveGrid`], which the host then launches in its place. The host checks
+/// [`stream_k_share`] first: a split round is not run this way. It does:
 ///
-/// For a grid of teams, also where one whole round is followed by a longer partial one, unless
-/// the teams share the lone tiles of that round (again from [`SHARED_TILE_MIN_K_TILES`]
-/// k-tiles). A slot then gets a second tile at most; the blocks that get two take them right
-/// after their first, where a naive grid starts its last blocks on the SMs that are free
-/// first. On an H100 (`bench/results/raw/h100-dp-stream-k.md`, 12 shapes of 9 to 35
-/// k-tiles), the persistent grid of teams ran at 0.93–1.02× the naive one's speed, below 0.98×
-/// on half of them; from 40 k-tiles on at 0.97–1.05× (4388 × 1584 × 3344, 7824 × 960 × 6776,
-/// 2473 × 2912 × 3832). (An H200 gave the persistent grid up to 1.03× at 32 to 35 k-tiles.)
-///
-/// With one team per block, also where at most half the blocks would get a second tile, for
-/// the same reason. On an H100 the naive grid of 128 × 256 tiles was 1–5% faster there
-/// (135–182 tiles on 132 SMs: 777 × 5000 × 3000, 1496 × 3000 × 2504, 2136 × 2064 × 352,
-/// 1384 × 3864 × 528, 640 × 6784 × 4096), and 0–3% slower with more (192–247 tiles).
+/// - **Where no slot gets a second tile**: one round (`count ≤ slots`), or, for a grid of
+///   teams, one round and a tail of at most one tile per block, which [`teams_grid_size`] gives
+///   to tail blocks (a naive grid starts its last blocks on the SMs that are free first, as
+///   tail blocks do). Unless the teams of a block share its tile, a lone tile (no more tiles
+///   than blocks) or a tail block's, with [`SHARED_TILE_MIN_K_TILES`] k-tiles at least.
+/// - **Where one whole round is followed by a longer partial one of short tiles**: below
+///   [`SECOND_ROUND_MIN_K_TILES`] k-tiles for a grid of teams (from there on the teams of a
+///   block with one tile of that round share it), below [`SHARED_TILE_MIN_K_TILES`] with one
+///   team per block. A slot then gets a second tile at most; the blocks that get two take
+///   them right after their first, where a naive grid starts its last blocks on the SMs that
+///   are free first. On an H100 (`bench/results/raw/h100-dp-stream-k.md`,
+///   `bench/results/raw/h100-few-rounds.md`), the persistent grid of teams ran at 0.93–1.02×
+///   the naive one's speed at 9 to 35 k-tiles, below 0.98× on half of the 12 shapes; at 43 to
+///   60 k-tiles, where the split does not apply, at 0.94–1.04× (0.94–0.96× at 5297 × 1296 ×
+///   2840 and 0.97–0.99× at 2097 × 3496 × 3792, 1.01–1.04× on four others, whose gain this
+///   gives up); from 75 k-tiles on at 0.99–1.05× (5294 × 1448 × 4800, 1322 × 5592 × 5504,
+///   3312 × 2448 × 5744, 4088 × 1920 × 6824, 7824 × 960 × 6776). The grid of one team ran at
+///   0.97–1.02× on eight shapes of 3 to 32 k-tiles (1034 × 6456 × 1528 0.97–0.98×, 30720 ×
+///   248 × 2048 0.98×).
+/// - **With one team per block, where at most half the blocks would get a second tile**, for
+///   the same reason. On an H100 the naive grid of 128 × 256 tiles was 1–5% faster there
+///   (135–182 tiles on 132 SMs: 777 × 5000 × 3000, 1496 × 3000 × 2504, 2136 × 2064 × 352,
+///   1384 × 3864 × 528, 640 × 6784 × 4096), and 0–3% slower with more (192–247 tiles).
+/// - **For a grid of teams, up to [`TEAMS_SHORT_MAX_WHOLE_ROUNDS`] whole rounds of tiles
+///   shorter than [`SHORT_TILE_K_TILES`] k-tiles.** A persistent block overlaps the start of
+///   each tile with the end of the one before, but its two teams run their epilogues side by
+///   side (`bench/results/raw/h100-persistent-gap-diagnosis.md`), which over short tiles and
+///   few of them costs more. On an H100 (`bench/results/raw/h100-few-rounds.md`), the
+///   persistent grid of teams ran at 0.89–1.03× the naive one's speed over two to five whole
+///   rounds of 4 to 19 k-tiles, below 0.98× on 12 of 21 shapes (1420 × 6864 × 264 0.89–0.91×,
+///   4306 × 3440 × 408 0.94×); at 20 to 39 k-tiles at 0.99–1.06× (10 shapes), and over six to
+///   fifteen whole rounds of fewer than 40 k-tiles at 1.00–1.04×.
 ///
 /// Without a second tile there is nothing for a persistent block to overlap, and the kernel
 /// built for one tile per block runs a shorter k-loop: without a loop over tiles around it,
 /// ptxas keeps the copy bookkeeping on the uniform datapath
-/// (`bench/results/raw/h100-per-tile-pipeline-experiment.md`). The host checks
-/// [`stream_k_share`] first: a split round is not run this way.
+/// (`bench/results/raw/h100-per-tile-pipeline-experiment.md`).
 #[inline(always)]
 pub const fn one_tile_per_block(count: u32, blocks: u32, slots: u32, k_tiles: u32) -> bool {
     let teams = slots > blocks;
+    let lone = count <= blocks && k_tiles >= SHARED_TILE_MIN_K_TILES;
     // One whole round and a partial one: with a tail (at most one tile per block), or longer.
-    let second_round = teams && count > slots && count < 2 * slots;
-    let shared = teams && (count <= blocks || second_round) && k_tiles >= SHARED_TILE_MIN_K_TILES;
+    let second_round = count > slots && count < 2 * slots;
+    let short_second_round = second_round
+        && if teams {
+            k_tiles < SECOND_ROUND_MIN_K_TILES
+        } else {
+            k_tiles < SHARED_TILE_MIN_K_TILES
+        };
     let few_second_tiles = !teams && count <= slots + slots / 2;
-    (count <= slots || second_round || few_second_tiles) && !shared
+    let short_rounds =
+        teams && count < (TEAMS_SHORT_MAX_WHOLE_ROUNDS + 1) * slots && k_tiles < SHORT_TILE_K_TILES;
+    let tail = teams && has_tail(count, blocks, slots) && k_tiles >= SHARED_TILE_MIN_K_TILES;
+    (count <= slots && !(teams && lone))
+        || (short_second_round && !tail)
+        || few_second_tiles
+        || short_rounds
 }
 
 /// Fewest k-tiles of a tile that the teams of a persistent block share, where every slot has
@@ -550,6 +576,19 @@ pub const fn one_tile_per_block(count: u32, blocks: u32, slots: u32, k_tiles: u3
 ///   24 0.95–0.97×, 32 0.98–0.99×, 40 1.00×, 44 1.00×, 48 1.01×; with `M` and `N` cut mid-tile,
 ///   1496 × 3000 × 2504 (40 k-tiles) 1.09× and 777 × 5000 × 3000 (47) 1.19×.
 pub const SHARED_TILE_MIN_K_TILES: u32 = 40;
+
+/// Fewest k-tiles of the tiles of a grid of teams with one whole round and a longer partial
+/// one that the persistent kernel runs, the teams of a block with one tile of that round
+/// sharing it ([`one_tile_per_block`]).
+pub const SECOND_ROUND_MIN_K_TILES: u32 = 64;
+
+/// Tiles of fewer k-tiles than this are short: a grid of teams with a few whole rounds of them
+/// runs as one block per tile ([`one_tile_per_block`]).
+pub const SHORT_TILE_K_TILES: u32 = 20;
+
+/// Most whole rounds of short tiles ([`SHORT_TILE_K_TILES`]) that a grid of teams runs as one
+/// block per tile ([`one_tile_per_block`]).
+pub const TEAMS_SHORT_MAX_WHOLE_ROUNDS: u32 = 5;
 
 /// The k-tiles of each slot's share where a [`StreamKRound`] takes the place of a
 /// [`PersistentTeams`] grid (`count` tiles of `k_tiles` k-tiles, `blocks` blocks, `slots`
@@ -569,22 +608,59 @@ pub const SHARED_TILE_MIN_K_TILES: u32 = 40;
 ///   (`bench/results/raw/h100-stream-k-round.md`): 768 × 4096 × 8192, a 27% saving, 0.91×;
 ///   4509 × 456 × 4096, 45%, 1.10–1.16×; 768 × 3072 × 1024, 7 of 16 k-tiles, 0.84×;
 ///   1152 × 2176 × 1536, 10 of 24, 0.93×; 502 × 5048 × 2336, 14 of 37, 1.05×.
+///
+///   After one or two whole rounds ([`STREAM_K_QUARTER_MAX_WHOLE_ROUNDS`]) a quarter is
+///   enough: there, the whole-tile grid's last round follows tiles that ended at different
+///   times. On an H100 (`bench/results/raw/h100-few-rounds.md`), eight shapes whose split
+///   saves a quarter to a third went from 0.93–1.04× the naive grid's speed to 0.95–1.04×:
+///   6477 × 1080 × 3440 0.97 → 1.03, 2566 × 2600 × 5704 0.95 → 1.01, 3160 × 2248 × 5576
+///   0.94 → 0.99, 6079 × 1816 × 5904 0.95–0.98 → 1.02–1.03; 2522 × 4592 × 3344 1.03 → 0.99–1.00
+///   and 1634 × 4360 × 2816 1.01 → 0.99 lost. (After three whole rounds, 4874 × 3096 × 2688
+///   lost 2%: 1.02 → 1.00.)
 /// - **The grid's k-tiles fit an `i32`**.
+///
+/// A grid with no whole round is split only where `B` fits the L2 as well
+/// ([`stream_k_reads_fit`], which the host checks).
 #[inline(always)]
 pub const fn stream_k_share(count: u32, blocks: u32, slots: u32, k_tiles: u32) -> Option<u32> {
+    let whole = count / slots;
     if count % slots <= blocks
-        || count / slots > STREAM_K_MAX_WHOLE_ROUNDS
+        || whole > STREAM_K_MAX_WHOLE_ROUNDS
         || count as u64 * k_tiles as u64 > i32::MAX as u64
     {
         return None;
     }
     let share = stream_k_even_share(count, slots, k_tiles);
-    if 3 * share <= 2 * k_tiles && share + STREAM_K_MIN_SAVED <= k_tiles {
+    let saved = if whole == 0 || whole > STREAM_K_QUARTER_MAX_WHOLE_ROUNDS {
+        3 * share <= 2 * k_tiles
+    } else {
+        4 * share <= 3 * k_tiles
+    };
+    if saved && share + STREAM_K_MIN_SAVED <= k_tiles {
         Some(share)
     } else {
         None
     }
 }
+
+/// Whether a [`stream_k_share`] split of a grid with no whole round (`count ≤ slots`) reads
+/// `B` (`b_bytes` bytes) no more than a naive grid does: where `B` fits
+/// [`STREAM_K_ONE_ROUND_MAX_B_BYTES`]. The tiles of a column of the tile order share their
+/// `B` panel; a naive grid runs them side by side, so that each k-slab of it comes from
+/// memory once, while the pieces of a split round reach the same k-slab at different times,
+/// and read it again from DRAM unless `B` stays in the L2. On an H100
+/// (`bench/results/raw/h100-few-rounds.md`, `bench/results/raw/h100-stream-k-round.md`),
+/// splits of one round with 70 and 76 MB of `B` (300 × 7000 × 5000, 310 × 7088 × 5344) ran
+/// at 0.92–0.95× the naive grid's speed; with 24 to 42 MB at 0.98–1.12×. A grid with whole
+/// rounds is not held to this: its split round is a small part of its time.
+#[inline(always)]
+pub const fn stream_k_reads_fit(count: u32, slots: u32, b_bytes: u64) -> bool {
+    count > slots || b_bytes <= STREAM_K_ONE_ROUND_MAX_B_BYTES
+}
+
+/// Most bytes of `B` for a split of one round ([`stream_k_reads_fit`]): about an H100's L2
+/// (50 MB), the only GPU with the two teams per block that a split needs.
+pub const STREAM_K_ONE_ROUND_MAX_B_BYTES: u64 = 48 << 20;
 
 /// Most whole rounds a [`StreamKRound`] runs before the split one ([`stream_k_share`]). Its
 /// kernel computes whole tiles a little slower than the [`PersistentTeams`] kernel (one team
@@ -593,6 +669,10 @@ pub const fn stream_k_share(count: u32, blocks: u32, slots: u32, k_tiles: u32) -
 /// of teams: 1.04–1.15× after one whole round, 1.02–1.08× after two, 1.02–1.05× after three,
 /// 1.01× after four (one shape), 0.97–0.98× after fifteen (8192 × 8192 × 2048 to 16384).
 pub const STREAM_K_MAX_WHOLE_ROUNDS: u32 = 3;
+
+/// Most whole rounds after which a split that saves a quarter of each team's k-tiles, rather
+/// than a third, is made ([`stream_k_share`]).
+pub const STREAM_K_QUARTER_MAX_WHOLE_ROUNDS: u32 = 2;
 
 /// Fewest k-tiles a stream-K split must save each team ([`stream_k_share`]): each piece's
 /// partial sums go to memory and back, which costs about what a few k-tiles do, whatever the
@@ -1012,17 +1092,33 @@ mod tests {
         assert!(!one_tile_per_block(slots + 1, blocks, slots, min));
         // One round and a longer partial one: the teams of a block with one tile of it share
         // that tile when it is long enough.
+        let second = SECOND_ROUND_MIN_K_TILES;
         assert!(one_tile_per_block(slots + blocks + 1, blocks, slots, 16));
-        assert!(one_tile_per_block(2 * slots - 1, blocks, slots, min - 1));
-        assert!(!one_tile_per_block(slots + blocks + 1, blocks, slots, min));
-        // Two whole rounds or more: the persistent kernel.
-        assert!(!one_tile_per_block(2 * slots, blocks, slots, 16));
-        assert!(!one_tile_per_block(2 * slots + 1, blocks, slots, 16));
+        assert!(one_tile_per_block(2 * slots - 1, blocks, slots, second - 1));
+        assert!(!one_tile_per_block(
+            slots + blocks + 1,
+            blocks,
+            slots,
+            second
+        ));
+        // Two to five whole rounds, and a partial one or none: one tile per block for short
+        // tiles, the persistent kernel from `SHORT_TILE_K_TILES` k-tiles on.
+        let short = SHORT_TILE_K_TILES;
+        assert!(one_tile_per_block(2 * slots, blocks, slots, 16));
+        assert!(one_tile_per_block(2 * slots + 1, blocks, slots, short - 1));
+        assert!(one_tile_per_block(6 * slots - 1, blocks, slots, 1));
+        assert!(!one_tile_per_block(2 * slots + 1, blocks, slots, short));
+        assert!(!one_tile_per_block(5 * slots + blocks, blocks, slots, min));
+        // Six whole rounds or more: the persistent kernel.
+        assert!(!one_tile_per_block(6 * slots, blocks, slots, 16));
+        assert!(!one_tile_per_block(15 * slots + 136, blocks, slots, 1));
         // One team per block (128 × 256): nothing to share, one tile per block up to a round
-        // and a half.
+        // and a half, and up to two rounds below `SHARED_TILE_MIN_K_TILES` k-tiles.
         assert!(one_tile_per_block(132, 132, 132, 1000));
         assert!(one_tile_per_block(198, 132, 132, 1000));
-        assert!(!one_tile_per_block(199, 132, 132, 16));
+        assert!(one_tile_per_block(263, 132, 132, min - 1));
+        assert!(!one_tile_per_block(199, 132, 132, min));
+        assert!(!one_tile_per_block(264, 132, 132, 16));
         // The host asks `stream_k_share` first: some one-round grids are split.
         assert!(stream_k_share(144, blocks, slots, 64).is_some());
     }
@@ -1072,6 +1168,14 @@ mod tests {
         // At most three whole rounds before it.
         assert_eq!(stream_k_share(3 * 264 + 144, 132, 264, 64), Some(35));
         assert_eq!(stream_k_share(4 * 264 + 144, 132, 264, 64), None);
+        // After one or two whole rounds, a quarter saved is enough: 192 tiles of 77 k-tiles,
+        // 56 each. Not without a whole round, nor after three.
+        assert_eq!(stream_k_share(192, 132, 264, 77), None);
+        assert_eq!(stream_k_share(264 + 192, 132, 264, 77), Some(56));
+        assert_eq!(stream_k_share(2 * 264 + 192, 132, 264, 77), Some(56));
+        assert_eq!(stream_k_share(3 * 264 + 192, 132, 264, 77), None);
+        // Less than a quarter: 252 tiles of 64 k-tiles after a whole round, 62 each.
+        assert_eq!(stream_k_share(264 + 252, 132, 264, 64), None);
         // Slot 5 of such a grid: its tile of the whole round, then its share of the last.
         let grid = TileGrid::new(24 * 128, 17 * 128, 128, 128, 8, 1);
         assert_eq!(grid.count(), 264 + 144);
@@ -1096,6 +1200,12 @@ mod tests {
         );
         // One team per block: a partial round never has more tiles than blocks.
         assert_eq!(stream_k_share(200, 264, 264, 64), None);
+        // A split of one round needs `B` to fit the L2; after whole rounds it need not.
+        let mib = 1 << 20;
+        assert!(stream_k_reads_fit(168, 264, 48 * mib));
+        assert!(!stream_k_reads_fit(168, 264, 48 * mib + 1));
+        assert!(!stream_k_reads_fit(264, 264, 76 * mib));
+        assert!(stream_k_reads_fit(265, 264, 76 * mib));
     }
 
     proptest! {

@@ -344,13 +344,18 @@ impl Suite<'_> {
         }
         // On 132 SMs: 15 tiles of 49 k-tiles, K cut mid-tile, where the two teams of each
         // persistent 128 × 128 block share its tile; one round of 264 such tiles and a tail
-        // of 24 (tail blocks, their teams sharing each tile), M and N cut mid-tile; and one
-        // round and 230 tiles of 35 k-tiles, all cut (the naive grid's kernel in place of the
-        // persistent one).
+        // of 24 (tail blocks, their teams sharing each tile), M and N cut mid-tile; and, each
+        // run by the naive grid's kernel in place of the persistent one, one round and 230
+        // tiles of 35 k-tiles, one round and 198 tiles of 45, three whole rounds and 198
+        // tiles of 14, all cut, and one round of 168 tiles with a `B` of 76 MB, too large to
+        // split.
         for (what, m, n, k) in [
             ("lone", 384, 520, 3100),
             ("one round and a tail of", 1500, 3010, 3100),
             ("one round and most of another of", 2384, 3288, 2192),
+            ("one round and most of another of", 5297, 1296, 2840),
+            ("three rounds and most of another of", 2769, 5752, 848),
+            ("one round with a large B of", 310, 7088, 5344),
         ] {
             sampled(
                 format!("{what} tiles {m}x{n}x{k}"),
@@ -363,16 +368,22 @@ impl Suite<'_> {
         // stream-K (on 132 SMs): one round of 162 tiles; then, in the full run, one round of
         // 160 tiles with M, N and K cut mid-tile, and two problems of 72 tiles. For the
         // persistent `mma.sync` kernels also after whole rounds: one whole round and 136 tiles,
-        // cut; in the full run, two whole rounds and 150 tiles, cut, and two problems of 200
-        // tiles, one whole round and 136 tiles across both, cut.
+        // cut, and one whole round and 195 tiles, each slot's share three quarters of a tile;
+        // in the full run, two whole rounds and 150 tiles, cut, two whole rounds and 192 tiles
+        // (shares of three quarters again), and two problems of 200 tiles, one whole round and
+        // 136 tiles across both, cut.
         let mut split = vec![(1112, 2224, 2000, 1)];
         if !self.quick {
             split.extend([(1000, 2504, 2504, 1), (432, 2224, 2000, 2)]);
         }
         if persistent_mma {
-            split.push((2504, 2504, 2504, 1));
+            split.extend([(2504, 2504, 2504, 1), (6477, 1080, 3440, 1)]);
             if !self.quick {
-                split.extend([(763, 14424, 2000, 1), (1272, 2552, 2488, 2)]);
+                split.extend([
+                    (763, 14424, 2000, 1),
+                    (6079, 1816, 5904, 1),
+                    (1272, 2552, 2488, 2),
+                ]);
             }
         }
         for (m, n, k, batch) in split {
