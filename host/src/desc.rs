@@ -315,6 +315,19 @@ pub(crate) fn check_aliasing(a: (u64, u64), b: (u64, u64), c: (u64, u64)) -> Res
 pub(crate) const GROUP_M: u32 = 8;
 
 impl GemmDesc {
+    /// The bytes of the batch's `B` operands of `E` elements: one `K × N` matrix per problem,
+    /// or one for all where the batch shares it (a stride of 0).
+    pub(crate) fn b_bytes<E>(&self) -> u64 {
+        let problems = if self.batch_stride_b == 0 {
+            1
+        } else {
+            self.batch
+        };
+        [self.n, size_of::<E>(), problems]
+            .into_iter()
+            .fold(self.k, usize::saturating_mul) as u64
+    }
+
     /// The kernel parameters of this (validated) call with a row-major `C` (see
     /// [`with_row_major_c`](Self::with_row_major_c)) on the buffers at `a`, `b`, `c`; the
     /// tensor maps are left for the Hopper launch to fill in.
@@ -462,6 +475,14 @@ mod tests {
     }
 
     /// A buffer of `min_len` elements is what `validate` asks for, batched or not.
+    #[test]
+    fn b_bytes_count_each_b_of_the_batch_once() {
+        let d = GemmDesc::new(3, 5, 7);
+        assert_eq!(d.b_bytes::<u16>(), 70);
+        assert_eq!(d.with_batch(4, 21, 35, 15).b_bytes::<u16>(), 280);
+        assert_eq!(d.with_batch(4, 21, 0, 15).b_bytes::<f32>(), 140);
+    }
+
     #[test]
     fn min_len_is_what_validate_needs() {
         for d in [

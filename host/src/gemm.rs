@@ -176,7 +176,7 @@ impl Gemm {
                 entry,
                 &desc.tile_grid(entry.info.tile.block_m, entry.info.tile.block_n),
                 desc.k,
-                (desc.k * desc.n * size_of::<I>()) as u64,
+                desc.b_bytes::<I>(),
                 round_blocks,
             ),
             _ => PersistentLaunch::Rounds,

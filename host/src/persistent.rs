@@ -20,7 +20,7 @@ pub(crate) enum PersistentLaunch {
 
 impl PersistentLaunch {
     /// The launch of `grid` with `k` elements of `K` where the persistent `entry` would run
-    /// `round_blocks` round blocks; `b_bytes`: the bytes of one problem's `B`.
+    /// `round_blocks` round blocks; `b_bytes`: the bytes of every `B` of the batch.
     pub fn plan(entry: &Entry, grid: &TileGrid, k: usize, b_bytes: u64, round_blocks: u32) -> Self {
         let (count, slots) = (grid.count(), round_blocks * entry.teams);
         let Ok(k_tiles) = u32::try_from(k.div_ceil(MMA_BLOCK_K as usize)) else {

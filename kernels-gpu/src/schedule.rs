@@ -545,7 +545,7 @@ impl<const TEAMS: u32> WorkScheduler for PersistentTeams<TEAMS> {
 #[inline(always)]
 pub const fn one_tile_per_block(count: u32, blocks: u32, slots: u32, k_tiles: u32) -> bool {
     let teams = slots > blocks;
-    let lone = count <= blocks && k_tiles >= SHARED_TILE_MIN_K_TILES;
+    let shared_lone = teams && count <= blocks && k_tiles >= SHARED_TILE_MIN_K_TILES;
     // One whole round and a partial one: with a tail (at most one tile per block), or longer.
     let second_round = count > slots && count < 2 * slots;
     let short_second_round = second_round
@@ -557,9 +557,9 @@ pub const fn one_tile_per_block(count: u32, blocks: u32, slots: u32, k_tiles: u3
     let few_second_tiles = !teams && count <= slots + slots / 2;
     let short_rounds =
         teams && count < (TEAMS_SHORT_MAX_WHOLE_ROUNDS + 1) * slots && k_tiles < SHORT_TILE_K_TILES;
-    let tail = teams && has_tail(count, blocks, slots) && k_tiles >= SHARED_TILE_MIN_K_TILES;
-    (count <= slots && !(teams && lone))
-        || (short_second_round && !tail)
+    let shared_tail = teams && has_tail(count, blocks, slots) && k_tiles >= SHARED_TILE_MIN_K_TILES;
+    (count <= slots && !shared_lone)
+        || (short_second_round && !shared_tail)
         || few_second_tiles
         || short_rounds
 }
@@ -644,7 +644,7 @@ pub const fn stream_k_share(count: u32, blocks: u32, slots: u32, k_tiles: u32) -
 }
 
 /// Whether a [`stream_k_share`] split of a grid with no whole round (`count ≤ slots`) reads
-/// `B` (`b_bytes` bytes) no more than a naive grid does: where `B` fits
+/// `B` (`b_bytes` bytes, every `B` of a batch) no more than a naive grid does: where `B` fits
 /// [`STREAM_K_ONE_ROUND_MAX_B_BYTES`]. The tiles of a column of the tile order share their
 /// `B` panel; a naive grid runs them side by side, so that each k-slab of it comes from
 /// memory once, while the pieces of a split round reach the same k-slab at different times,
