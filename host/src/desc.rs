@@ -474,7 +474,6 @@ mod tests {
         GemmDesc::new(2, 2, 0).validate(0, 0, 4).unwrap();
     }
 
-    /// A buffer of `min_len` elements is what `validate` asks for, batched or not.
     #[test]
     fn b_bytes_count_each_b_of_the_batch_once() {
         let d = GemmDesc::new(3, 5, 7);
@@ -483,6 +482,7 @@ mod tests {
         assert_eq!(d.with_batch(4, 21, 0, 15).b_bytes::<f32>(), 140);
     }
 
+    /// A buffer of `min_len` elements is what `validate` asks for, batched or not.
     #[test]
     fn min_len_is_what_validate_needs() {
         for d in [
