@@ -23,6 +23,7 @@ use tessera::{
     DType, Element, Error, Gemm, GemmDesc, Kernel, Layout, MmaTile, Operand, Schedule,
     WgmmaSchedule,
 };
+use tessera_kernels::schedule::TEAMS_SHORT_MAX_WHOLE_ROUNDS;
 use tessera_tests::reliability::{self, Problem};
 use tessera_tests::{Case, Check, run_case};
 
@@ -229,15 +230,18 @@ impl Suite<'_> {
         self.run_cases::<I, O>(kernel, (self.cases / 4).max(1), 1, strategy)
     }
 
-    /// Batches of small problems with tiles for two rounds of a persistent grid or more (one
-    /// round being one tile per resident block, or per team where blocks have teams), each
-    /// problem of its own random size and `C` padded apart: a persistent `mma.sync` call of one
-    /// or two rounds may run another kernel in place of the persistent one, which then needs
+    /// Batches of small problems with tiles for several rounds of a persistent grid (one round
+    /// being one tile per resident block, or per team where blocks have teams), each problem of
+    /// its own random size and `C` padded apart: a persistent `mma.sync` call of few rounds of
+    /// such short tiles runs another kernel in place of the persistent one, which then needs
     /// these to see its loop over tiles on small problems and their edges.
     fn rounds_property<I: Element, O: Element>(&self, kernel: Kernel) -> Result<String, String> {
         let (align, align_c) = alignment(kernel, I::DTYPE);
-        // 128 × 128 tiles, two per SM: a batch of these many tiles fills two such rounds.
-        let two_rounds = 4 * self.gemm.sm_count() as usize + 1;
+        // 128 × 128 tiles, two per SM: a batch of these many tiles gives a grid of teams one
+        // whole round more than it hands to the naive kernel for tiles of one k-tile
+        // (`schedule::one_tile_per_block`), and a partial one.
+        let rounds = TEAMS_SHORT_MAX_WHOLE_ROUNDS as usize + 1;
+        let many_rounds = 2 * rounds * self.gemm.sm_count() as usize + 1;
         let strategy = (
             (1usize..=260, 1usize..=260, 1usize..=64),
             [0usize..3, 0..3, 0..3],
@@ -246,7 +250,7 @@ impl Suite<'_> {
         )
             .prop_map(move |((m, n, k), pad, extra, (alpha, beta_kind, s))| {
                 let tiles = m.div_ceil(128) * n.div_ceil(128);
-                let batch = two_rounds.div_ceil(tiles) + extra;
+                let batch = many_rounds.div_ceil(tiles) + extra;
                 let d = GemmDesc::new(m, n, k).with_leading_dims(
                     k.next_multiple_of(align) + pad[0] * align,
                     n.next_multiple_of(align) + pad[1] * align,
@@ -333,11 +337,13 @@ impl Suite<'_> {
         };
         // More tiles than a persistent grid has blocks, with a partial last round: on 132 SMs,
         // 648 tiles of 128 × 128 over 264 blocks (120 in the last round), 324 of 128 × 256
-        // over 132 (60), 728 of 128 × 128 (200). K from one k-tile (where the mma.sync
-        // producer runs two tiles ahead of its consumer) to many; M and N ragged.
-        let mut tails = vec![(2296, 4600, 64), (2296, 4600, 136)];
+        // over 132 (60), 728 of 128 × 128 (200), and 1720 of 128 × 128 (six whole rounds and
+        // 136 tiles: below that, a persistent 128 × 128 call of so few k-tiles runs the naive
+        // grid's kernel). K from one k-tile (where the mma.sync producer runs two tiles ahead
+        // of its consumer) to many; M and N ragged.
+        let mut tails = vec![(2296, 4600, 64), (2296, 4600, 136), (5000, 5496, 64)];
         if !self.quick {
-            tails.extend([(3320, 3584, 192), (2296, 4600, 1000)]);
+            tails.extend([(3320, 3584, 192), (2296, 4600, 1000), (5000, 5496, 136)]);
         }
         for (m, n, k) in tails {
             sampled(format!("tail {m}x{n}x{k}"), dense(m, n, k), -0.5, 1.5);
