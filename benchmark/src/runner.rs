@@ -7,7 +7,7 @@ use crate::cublas::Cublas;
 use crate::report::{self, Report, Row};
 use crate::select::{self, Layouts};
 use crate::suite::Shape;
-use crate::timing;
+use crate::timing::{self, L2Flush};
 use cudarc::driver::{CudaContext, CudaSlice, CudaStream, sys::CUdevice_attribute};
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::{Rng, SeedableRng, rngs::StdRng};
@@ -39,26 +39,20 @@ pub struct Plan {
 /// Prefix of the error of a kernel that does not apply to a call.
 const NOT_APPLICABLE: &str = "not applicable: ";
 
-/// One call on the buffers; its argument picks the input set (see [`Buffers::set`]).
+/// One call on the buffers.
 type Run<'a, I, O> = timing::Call<'a, Buffers<I, O>>;
 
-/// The input sets of one shape: enough copies that together they exceed 3× L2, so that
-/// rotating through them keeps the cache from flattering small shapes.
+/// The operands of one shape, on the GPU and (for the check) on the host.
 struct Buffers<I: Element, O: Element> {
-    a: Vec<CudaSlice<I>>,
-    b: Vec<CudaSlice<I>>,
-    c: Vec<CudaSlice<O>>,
+    a: CudaSlice<I>,
+    b: CudaSlice<I>,
+    c: CudaSlice<O>,
     a_host: Vec<I>,
     b_host: Vec<I>,
 }
 
 impl<I: Element, O: Element> Buffers<I, O> {
-    fn new(
-        stream: &Arc<CudaStream>,
-        s: &Shape,
-        l2_bytes: usize,
-        seed: u64,
-    ) -> Result<Self, String> {
+    fn new(stream: &Arc<CudaStream>, s: &Shape, seed: u64) -> Result<Self, String> {
         let mut rng = StdRng::seed_from_u64(seed);
         let a_host: Vec<I> = (0..s.m * s.k)
             .map(|_| I::from_f64(rng.random_range(-1.0..1.0)))
@@ -66,31 +60,22 @@ impl<I: Element, O: Element> Buffers<I, O> {
         let b_host: Vec<I> = (0..s.k * s.n)
             .map(|_| I::from_f64(rng.random_range(-1.0..1.0)))
             .collect();
-        let set_bytes = (s.m * s.k + s.k * s.n) * I::DTYPE.size() + s.m * s.n * O::DTYPE.size();
-        let sets = (3 * l2_bytes).div_ceil(set_bytes).clamp(1, 16);
         let e = |e: cudarc::driver::DriverError| e.to_string();
-        let mut bufs = Buffers {
-            a: vec![],
-            b: vec![],
-            c: vec![],
+        Ok(Buffers {
+            a: stream.clone_htod(&a_host).map_err(e)?,
+            b: stream.clone_htod(&b_host).map_err(e)?,
+            c: stream.alloc_zeros::<O>(s.m * s.n).map_err(e)?,
             a_host,
             b_host,
-        };
-        for _ in 0..sets {
-            bufs.a.push(stream.clone_htod(&bufs.a_host).map_err(e)?);
-            bufs.b.push(stream.clone_htod(&bufs.b_host).map_err(e)?);
-            bufs.c.push(stream.alloc_zeros::<O>(s.m * s.n).map_err(e)?);
-        }
-        Ok(bufs)
+        })
     }
 
-    /// `A`, `B` and `C` of input set `i`, counted round the sets.
-    fn set(&mut self, i: usize) -> (&CudaSlice<I>, &CudaSlice<I>, &mut CudaSlice<O>) {
-        let i = i % self.a.len();
-        (&self.a[i], &self.b[i], &mut self.c[i])
+    /// `A`, `B` and `C`.
+    fn operands(&mut self) -> (&CudaSlice<I>, &CudaSlice<I>, &mut CudaSlice<O>) {
+        (&self.a, &self.b, &mut self.c)
     }
 
-    /// Compares set 0's output with the reference on a sample of elements.
+    /// Compares the output with the reference on a sample of elements.
     fn check(
         &self,
         stream: &Arc<CudaStream>,
@@ -98,7 +83,7 @@ impl<I: Element, O: Element> Buffers<I, O> {
         desc: GemmDesc,
         what: &str,
     ) -> Result<f64, String> {
-        let out: Vec<O> = stream.clone_dtoh(&self.c[0]).map_err(|e| e.to_string())?;
+        let out: Vec<O> = stream.clone_dtoh(&self.c).map_err(|e| e.to_string())?;
         let no_c: [O; 0] = [];
         let ops = Operands {
             desc,
@@ -122,7 +107,6 @@ struct Bench<'a> {
     plan: &'a Plan,
     gemm: Gemm,
     cublas: Cublas,
-    l2_bytes: usize,
     progress: ProgressBar,
 }
 
@@ -130,6 +114,7 @@ impl Bench<'_> {
     fn run_dtype<I: Element, O: Element>(
         &self,
         shapes: &[Shape],
+        flush: &mut L2Flush,
         rows: &mut Vec<Row>,
     ) -> Result<(), String> {
         let stream = self.gemm.stream().clone();
@@ -148,19 +133,19 @@ impl Bench<'_> {
                 };
                 &named
             };
-            let mut bufs = Buffers::<I, O>::new(&stream, s, self.l2_bytes, 1)?;
+            let mut bufs = Buffers::<I, O>::new(&stream, s, 1)?;
             let mut calls: Vec<(String, Run<I, O>)> = vec![(
                 "cublas".into(),
-                Box::new(|bufs: &mut Buffers<I, O>, i: usize| {
-                    let (a, b, c) = bufs.set(i);
+                Box::new(|bufs: &mut Buffers<I, O>| {
+                    let (a, b, c) = bufs.operands();
                     self.cublas.gemm(&desc, 1.0, a, b, 0.0, c)
                 }),
             )];
             for &k in &kernels {
                 calls.push((
                     k.to_string(),
-                    Box::new(move |bufs: &mut Buffers<I, O>, i: usize| {
-                        let (a, b, c) = bufs.set(i);
+                    Box::new(move |bufs: &mut Buffers<I, O>| {
+                        let (a, b, c) = bufs.operands();
                         self.gemm
                             .matmul(k, &desc, 1.0, a, b, 0.0, c)
                             .map_err(|e| match e {
@@ -178,7 +163,7 @@ impl Bench<'_> {
             for (name, mut run) in calls {
                 progress.set_message(format!("{} {} {name}", s.name, I::DTYPE));
                 progress.inc(1);
-                match run(&mut bufs, 0).and_then(|()| bufs.check(&stream, s, desc, &name)) {
+                match run(&mut bufs).and_then(|()| bufs.check(&stream, s, desc, &name)) {
                     Ok(error) => {
                         checked.push((name, error));
                         runs.push(run);
@@ -195,6 +180,7 @@ impl Bench<'_> {
             progress.set_message(format!("{} {}: timing", s.name, I::DTYPE));
             let ms = timing::interleaved_medians(
                 &stream,
+                flush,
                 (plan.warmup, plan.warmup_ms),
                 plan.reps,
                 &mut bufs,
@@ -254,16 +240,16 @@ pub fn run(plan: &Plan, ctx: Arc<CudaContext>) -> Result<Report, String> {
         plan,
         gemm,
         cublas,
-        l2_bytes,
         progress,
     };
+    let mut flush = L2Flush::new(&stream, l2_bytes)?;
     let mut rows = Vec::new();
     for &dtype in &plan.dtypes {
         use tessera::half::{bf16, f16};
         match dtype {
-            DType::F32 => bench.run_dtype::<f32, f32>(&shapes, &mut rows)?,
-            DType::BF16 => bench.run_dtype::<bf16, bf16>(&shapes, &mut rows)?,
-            DType::F16 => bench.run_dtype::<f16, f16>(&shapes, &mut rows)?,
+            DType::F32 => bench.run_dtype::<f32, f32>(&shapes, &mut flush, &mut rows)?,
+            DType::BF16 => bench.run_dtype::<bf16, bf16>(&shapes, &mut flush, &mut rows)?,
+            DType::F16 => bench.run_dtype::<f16, f16>(&shapes, &mut flush, &mut rows)?,
         }
     }
     bench.progress.finish_and_clear();

@@ -1,91 +1,196 @@
-//! Timing with CUDA events, the compared calls in turns.
+//! Timing with CUDA events: the compared calls in turns, each from an L2 cleared of its operands.
 //!
 //! An H100 running these GEMMs back to back sits at its power limit, and its clocks swing by
 //! a quarter over a few seconds as the power management reacts; which kernel ran in a fast
 //! or a slow phase would then decide the comparison. So the calls of a shape take turns, round
-//! after round, each round starting one call later than the one before: every call sees the
-//! same mix of phases and of predecessors, and a ratio between two of them is measured under
-//! the same conditions.
+//! after round (`Turns`): every call runs in every position of a round equally often.
 //!
-//! The calls of a round are enqueued back to back between events, and the host waits only
-//! once, after the last round: the GPU never sits idle waiting for the next launch, so an
-//! interval is the call's own time, not the host's launch latency (which, for a call of a few
-//! tens of microseconds, would be a large part of it).
+//! What runs just before a call matters too. A call on the buffers its predecessor just used
+//! finds the part of them the predecessor read last still in L2, and that part depends on the
+//! predecessor's tile order; a predecessor that drew more power leaves lower clocks. Rounds that
+//! only rotate one order would give every call the same predecessor in every round, so that
+//! the difference would not average out: two rows of one kernel measured 2% apart. So each
+//! call starts from the same L2 (before it, outside its events, a memset of a scratch buffer
+//! twice the L2's size evicts the operands), and the order of the calls changes every few
+//! rounds, so that each call follows each other one about equally often.
+//!
+//! The calls of a round are enqueued back to back, and the host waits only once, after the
+//! last round: the GPU never sits idle waiting for the next launch, so an interval is the
+//! call's own time, not the host's launch latency (which, for a call of a few tens of
+//! microseconds, would be a large part of it).
 
 use cudarc::driver::sys::CUevent_flags;
-use cudarc::driver::{CudaEvent, CudaStream};
+use cudarc::driver::{CudaEvent, CudaSlice, CudaStream, DriverError};
+use rand::seq::SliceRandom;
+use rand::{SeedableRng, rngs::StdRng};
+use std::sync::Arc;
 
-/// One call to time, on the state all calls share; its second argument is the index of the
-/// run (to rotate input sets).
-pub type Call<'a, S> = Box<dyn FnMut(&mut S, usize) -> Result<(), String> + 'a>;
+/// One call to time, on the state all calls share.
+pub type Call<'a, S> = Box<dyn FnMut(&mut S) -> Result<(), String> + 'a>;
 
-/// Median milliseconds of each of `calls` on `state`: untimed rounds until at least `warmup`
-/// rounds and `warmup_ms` milliseconds have passed, then `reps` timed rounds.
+/// A scratch buffer whose memset evicts the whole L2.
+pub struct L2Flush(CudaSlice<u8>);
+
+impl L2Flush {
+    /// Twice `l2_bytes`: the L2 is not strictly LRU, and one pass of its size can leave lines.
+    pub fn new(stream: &Arc<CudaStream>, l2_bytes: usize) -> Result<Self, String> {
+        let scratch = stream.alloc_zeros::<u8>(2 * l2_bytes.max(1)).map_err(err)?;
+        Ok(L2Flush(scratch))
+    }
+
+    fn run(&mut self, stream: &Arc<CudaStream>) -> Result<(), String> {
+        stream.memset_zeros(&mut self.0).map_err(err)
+    }
+}
+
+fn err(e: DriverError) -> String {
+    e.to_string()
+}
+
+/// Median milliseconds of each of `calls` on `state`, each call after an L2 flush: untimed
+/// rounds until at least `warmup` rounds and `warmup_ms` milliseconds (flushes included) have
+/// passed, then `reps` timed rounds.
 pub fn interleaved_medians<S>(
-    stream: &CudaStream,
+    stream: &Arc<CudaStream>,
+    flush: &mut L2Flush,
     (warmup, warmup_ms): (usize, f64),
     reps: usize,
     state: &mut S,
     calls: &mut [Call<'_, S>],
 ) -> Result<Vec<f64>, String> {
     let n = calls.len();
-    let e = |e: cudarc::driver::DriverError| e.to_string();
-    // Created before the timed rounds: creating an event costs host time.
+    let mut turns = Turns::new(n);
+    // Created before the timed rounds: creating an event costs host time. A pair per timed
+    // call, since the flushes run between the calls.
     let ctx = stream.context();
-    let events: Vec<CudaEvent> = (0..=(reps * n).max(1))
-        .map(|_| ctx.new_event(Some(CUevent_flags::CU_EVENT_DEFAULT)))
-        .collect::<Result<_, _>>()
-        .map_err(e)?;
+    let events: Vec<(CudaEvent, CudaEvent)> = (0..(reps * n).max(1))
+        .map(|_| {
+            let event = || ctx.new_event(Some(CUevent_flags::CU_EVENT_DEFAULT));
+            Ok((event()?, event()?))
+        })
+        .collect::<Result<_, DriverError>>()
+        .map_err(err)?;
     // Warm-up, in batches of rounds sized from the time per round so far.
     let (mut rounds, mut spent_ms, mut batch) = (0, 0.0, warmup.max(1));
     while rounds < warmup || spent_ms < warmup_ms {
-        events[0].record(stream).map_err(e)?;
+        let (start, stop) = &events[0];
+        start.record(stream).map_err(err)?;
         for _ in 0..batch {
-            round(rounds, state, calls, |_| Ok(()))?;
+            for c in turns.round() {
+                flush.run(stream)?;
+                calls[c](state)?;
+            }
             rounds += 1;
         }
-        events[1].record(stream).map_err(e)?;
-        spent_ms += f64::from(events[0].elapsed_ms(&events[1]).map_err(e)?);
+        stop.record(stream).map_err(err)?;
+        spent_ms += f64::from(start.elapsed_ms(stop).map_err(err)?);
         let per_round = spent_ms / rounds as f64;
         batch = ((warmup_ms - spent_ms) / per_round)
             .ceil()
             .clamp(1.0, 1000.0) as usize;
     }
-    // `order[j]`: the call timed between events `j` and `j + 1`.
+    // `order[j]`: the call timed by event pair `j`; the flush runs before the pair's start.
     let mut order = Vec::with_capacity(reps * n);
-    events[0].record(stream).map_err(e)?;
-    for r in rounds..rounds + reps {
-        round(r, state, calls, |c| {
+    for _ in 0..reps {
+        for c in turns.round() {
+            let (start, stop) = &events[order.len()];
+            flush.run(stream)?;
+            start.record(stream).map_err(err)?;
+            calls[c](state)?;
+            stop.record(stream).map_err(err)?;
             order.push(c);
-            events[order.len()].record(stream).map_err(e)
-        })?;
+        }
     }
-    events[order.len()].synchronize().map_err(e)?;
+    let (_, last) = &events[order.len() - 1];
+    last.synchronize().map_err(err)?;
     let mut times = vec![Vec::with_capacity(reps); n];
-    for (j, &c) in order.iter().enumerate() {
-        times[c].push(f64::from(events[j].elapsed_ms(&events[j + 1]).map_err(e)?));
+    for (&c, (start, stop)) in order.iter().zip(&events) {
+        times[c].push(f64::from(start.elapsed_ms(stop).map_err(err)?));
     }
     Ok(times.into_iter().map(median).collect())
 }
 
-/// Round `r`: every call once, starting with call `r % n`, each followed by `after(call)`.
-fn round<S>(
-    r: usize,
-    state: &mut S,
-    calls: &mut [Call<'_, S>],
-    mut after: impl FnMut(usize) -> Result<(), String>,
-) -> Result<(), String> {
-    let n = calls.len();
-    for t in 0..n {
-        let c = (r + t) % n;
-        calls[c](state, r)?;
-        after(c)?;
+/// The order of the calls in each round: every `n` rounds a new random order of the `n`
+/// calls, which each of those rounds starts one call later. So per `n` rounds every call runs
+/// once in every position, and over many rounds it follows every other call about equally
+/// often. The orders are the same in every run (a fixed seed).
+struct Turns {
+    order: Vec<usize>,
+    round: usize,
+    rng: StdRng,
+}
+
+impl Turns {
+    fn new(n: usize) -> Self {
+        Turns {
+            order: (0..n).collect(),
+            round: 0,
+            rng: StdRng::seed_from_u64(0),
+        }
     }
-    Ok(())
+
+    /// The calls of the next round, in order.
+    fn round(&mut self) -> Vec<usize> {
+        let n = self.order.len();
+        let shift = self.round % n;
+        if shift == 0 {
+            self.order.shuffle(&mut self.rng);
+        }
+        self.round += 1;
+        (0..n).map(|t| self.order[(shift + t) % n]).collect()
+    }
 }
 
 /// The median of `v` (not empty); the upper one of an even count.
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Turns;
+
+    #[test]
+    fn every_call_runs_once_in_every_position_per_n_rounds() {
+        for n in 1..=7 {
+            let mut turns = Turns::new(n);
+            for _ in 0..4 {
+                let mut seen = vec![vec![0; n]; n];
+                for _ in 0..n {
+                    for (position, c) in turns.round().into_iter().enumerate() {
+                        seen[c][position] += 1;
+                    }
+                }
+                assert!(seen.iter().flatten().all(|&k| k == 1), "n = {n}: {seen:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_call_follows_every_other_one() {
+        let n = 5;
+        let mut turns = Turns::new(n);
+        let mut after = vec![vec![0; n]; n];
+        let mut previous = None;
+        for _ in 0..40 * n {
+            for c in turns.round() {
+                if let Some(p) = previous {
+                    after[c][p] += 1;
+                }
+                previous = Some(c);
+            }
+        }
+        // 200 rounds: 999 successions over 20 ordered pairs (an order that only rotated would
+        // give each call two predecessors).
+        let mean = (40 * n * n - 1) / (n * (n - 1));
+        for (c, row) in after.iter().enumerate() {
+            for (p, &k) in row.iter().enumerate() {
+                assert!(
+                    p == c || 2 * k >= mean,
+                    "call {c} ran after call {p} {k} times: {after:?}"
+                );
+            }
+        }
+    }
 }
