@@ -45,7 +45,8 @@ use tessera_kernels::sm90_layout::{Major, StageTile};
 pub struct Gemm {
     stream: Arc<CudaStream>,
     module: Module,
-    /// The partial sums of the persistent 128 × 128 `mma.sync` kernel's stream-K rounds.
+    /// The partial sums of the persistent 128 × 128 `mma.sync` kernel's stream-K rounds, and
+    /// the tile counter of the claimed kernels.
     workspace: Option<Workspace>,
 }
 
@@ -176,7 +177,7 @@ impl Gemm {
                 entry,
                 &desc.tile_grid(entry.info.tile.block_m, entry.info.tile.block_n),
                 desc.k,
-                desc.b_bytes::<I>(),
+                (desc.b_bytes::<I>(), (desc.ldb * I::DTYPE.size()) as u64),
                 round_blocks,
             ),
             _ => PersistentLaunch::Rounds,
@@ -212,6 +213,15 @@ impl Gemm {
             PersistentLaunch::OneTilePerBlock { tiles } => {
                 params.round_blocks = tiles;
                 Some((other, tiles))
+            }
+            PersistentLaunch::Claimed { tiles } => {
+                // The tile counter: the first of the workspace's counters, zero between
+                // launches like the others.
+                (_, params.arrivals) = self.workspace.as_ref()?.addresses(&self.stream);
+                // Every slot has a first tile of its own.
+                let blocks = other.resident.min(tiles);
+                params.round_blocks = blocks;
+                Some((other, blocks))
             }
         }
     }

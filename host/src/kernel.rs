@@ -13,8 +13,10 @@ pub enum Schedule {
     /// As many blocks as fit on the GPU at once, each looping over tiles in grouped order.
     ///
     /// For `mma.sync`, some grids run another kernel in its place: one whose last round is
-    /// split stream-K, or, for a grid of few rounds, the naive grid's kernel with one block
-    /// per tile (the README's "persistent grids of few rounds").
+    /// split stream-K; for a grid of few rounds, the naive grid's kernel with one block per
+    /// tile (the README's "persistent grids of few rounds"); or, for some 128 × 128 grids of
+    /// many rounds, one whose blocks claim their tiles at run time (the README's "persistent
+    /// grids of many rounds").
     Persistent,
 }
 

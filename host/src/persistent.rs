@@ -1,9 +1,12 @@
 //! Which kernel runs a persistent `mma.sync` call: the persistent kernel itself, or in its
-//! place the stream-K kernel ([`stream_k_share`]) or the naive grid's kernel
-//! ([`one_tile_per_block`]).
+//! place the stream-K kernel ([`stream_k_share`]), the naive grid's kernel
+//! ([`one_tile_per_block`]) or the kernel whose blocks claim their tiles
+//! ([`claimed_tiles_pay`]).
 
 use crate::module::Entry;
-use tessera_kernels::schedule::{TileGrid, one_tile_per_block, stream_k_reads_fit, stream_k_share};
+use tessera_kernels::schedule::{
+    TileGrid, claimed_tiles_pay, one_tile_per_block, stream_k_reads_fit, stream_k_share,
+};
 use tessera_kernels::shapes::MMA_BLOCK_K;
 
 /// The kernel and grid of a persistent `mma.sync` call.
@@ -16,12 +19,22 @@ pub(crate) enum PersistentLaunch {
     StreamK { slots: u32 },
     /// The grids of [`one_tile_per_block`]: the `_naive` entry, one block per tile.
     OneTilePerBlock { tiles: u32 },
+    /// The grids of [`claimed_tiles_pay`]: the `_claimed` entry, a block of one team per slot
+    /// (as many as fit), which claim their tiles from a counter in the workspace.
+    Claimed { tiles: u32 },
 }
 
 impl PersistentLaunch {
     /// The launch of `grid` with `k` elements of `K` where the persistent `entry` would run
-    /// `round_blocks` round blocks; `b_bytes`: the bytes of every `B` of the batch.
-    pub fn plan(entry: &Entry, grid: &TileGrid, k: usize, b_bytes: u64, round_blocks: u32) -> Self {
+    /// `round_blocks` round blocks; `b_bytes`: the bytes of every `B` of the batch, and
+    /// `ldb_bytes` from one row of `B` to the next.
+    pub fn plan(
+        entry: &Entry,
+        grid: &TileGrid,
+        k: usize,
+        (b_bytes, ldb_bytes): (u64, u64),
+        round_blocks: u32,
+    ) -> Self {
         let (count, slots) = (grid.count(), round_blocks * entry.teams);
         let Ok(k_tiles) = u32::try_from(k.div_ceil(MMA_BLOCK_K as usize)) else {
             return PersistentLaunch::Rounds;
@@ -32,6 +45,8 @@ impl PersistentLaunch {
             PersistentLaunch::StreamK { slots }
         } else if one_tile_per_block(count, round_blocks, slots, k_tiles) {
             PersistentLaunch::OneTilePerBlock { tiles: count }
+        } else if claimed_tiles_pay(count, slots, k_tiles, ldb_bytes) {
+            PersistentLaunch::Claimed { tiles: count }
         } else {
             PersistentLaunch::Rounds
         }
@@ -44,6 +59,7 @@ impl PersistentLaunch {
             PersistentLaunch::Rounds => return None,
             PersistentLaunch::StreamK { .. } => "stream_k",
             PersistentLaunch::OneTilePerBlock { .. } => "naive",
+            PersistentLaunch::Claimed { .. } => "claimed",
         };
         name.strip_suffix("_persistent")
             .map(|base| format!("{base}_{kind}"))
@@ -66,6 +82,10 @@ mod tests {
         assert_eq!(
             name_of(PersistentLaunch::OneTilePerBlock { tiles: 64 }).as_deref(),
             Some("mma_bf16_f32_128x128_naive")
+        );
+        assert_eq!(
+            name_of(PersistentLaunch::Claimed { tiles: 600 }).as_deref(),
+            Some("mma_bf16_f32_128x128_claimed")
         );
         assert_eq!(
             PersistentLaunch::OneTilePerBlock { tiles: 1 }.entry_name("tiled_f32_naive"),

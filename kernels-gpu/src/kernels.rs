@@ -145,7 +145,7 @@ macro_rules! kernels {
 use crate::{
     element::{Bf16, F16},
     mainloop,
-    schedule::{NaiveGrid, Persistent, PersistentTeams, StreamKRound, WholeTiles},
+    schedule::{ClaimedTiles, NaiveGrid, Persistent, PersistentTeams, StreamKRound, WholeTiles},
 };
 #[cfg(all(target_arch = "nvptx64", target_feature = "sm_90a"))]
 use crate::{
@@ -211,12 +211,15 @@ kernels! {
 
     // Tensor cores with `mma.sync` (sm_80+): `mma_<input>_<output>_<tile>_<scheduler>`
     // (`stream_k`: the grids whose last round a persistent 128 × 128 grid splits, see
-    // `StreamKRound`).
+    // `StreamKRound`; `claimed`: persistent 128 × 128 grids whose blocks claim their tiles
+    // at run time, see `ClaimedTiles`).
     // Operands 16-byte aligned with leading dimensions a multiple of 8 elements; edges masked.
     /// bf16 → bf16, 128 × 128 tiles, one block per tile.
     mma_bf16_bf16_128x128_naive [sm80; mma = MMA_128X128] => mma_sync!(WholeTiles<NaiveGrid>, Bf16, Bf16, MMA_128X128);
     /// bf16 → bf16, 128 × 128 tiles, persistent blocks of two teams, which share a lone or tail tile.
     mma_bf16_bf16_128x128_persistent [sm80; mma = MMA_128X128_TWO_TEAMS] => mma_sync!(PersistentTwoTeams, Bf16, Bf16, MMA_128X128_TWO_TEAMS);
+    /// bf16 → bf16, 128 × 128 tiles, persistent blocks that claim their tiles at run time, one team each.
+    mma_bf16_bf16_128x128_claimed [sm80; mma = MMA_128X128] => mma_sync!(ClaimedTiles, Bf16, Bf16, MMA_128X128);
     /// bf16 → bf16, 128 × 128 tiles, whole rounds and a last round split stream-K in place of the persistent grid, a block per slot.
     mma_bf16_bf16_128x128_stream_k [sm80; mma = MMA_128X128] => mma_sync!(StreamKRound, Bf16, Bf16, MMA_128X128);
     /// bf16 → bf16, 128 × 256 tiles, one block per tile.
@@ -227,6 +230,8 @@ kernels! {
     mma_bf16_f32_128x128_naive [sm80; mma = MMA_128X128] => mma_sync!(WholeTiles<NaiveGrid>, Bf16, f32, MMA_128X128);
     /// bf16 → f32, 128 × 128 tiles, persistent blocks of two teams, which share a lone or tail tile.
     mma_bf16_f32_128x128_persistent [sm80; mma = MMA_128X128_TWO_TEAMS] => mma_sync!(PersistentTwoTeams, Bf16, f32, MMA_128X128_TWO_TEAMS);
+    /// bf16 → f32, 128 × 128 tiles, persistent blocks that claim their tiles at run time, one team each.
+    mma_bf16_f32_128x128_claimed [sm80; mma = MMA_128X128] => mma_sync!(ClaimedTiles, Bf16, f32, MMA_128X128);
     /// bf16 → f32, 128 × 128 tiles, whole rounds and a last round split stream-K in place of the persistent grid, a block per slot.
     mma_bf16_f32_128x128_stream_k [sm80; mma = MMA_128X128] => mma_sync!(StreamKRound, Bf16, f32, MMA_128X128);
     /// bf16 → f32, 128 × 256 tiles, one block per tile.
@@ -237,6 +242,8 @@ kernels! {
     mma_f16_f16_128x128_naive [sm80; mma = MMA_128X128] => mma_sync!(WholeTiles<NaiveGrid>, F16, F16, MMA_128X128);
     /// f16 → f16, 128 × 128 tiles, persistent blocks of two teams, which share a lone or tail tile.
     mma_f16_f16_128x128_persistent [sm80; mma = MMA_128X128_TWO_TEAMS] => mma_sync!(PersistentTwoTeams, F16, F16, MMA_128X128_TWO_TEAMS);
+    /// f16 → f16, 128 × 128 tiles, persistent blocks that claim their tiles at run time, one team each.
+    mma_f16_f16_128x128_claimed [sm80; mma = MMA_128X128] => mma_sync!(ClaimedTiles, F16, F16, MMA_128X128);
     /// f16 → f16, 128 × 128 tiles, whole rounds and a last round split stream-K in place of the persistent grid, a block per slot.
     mma_f16_f16_128x128_stream_k [sm80; mma = MMA_128X128] => mma_sync!(StreamKRound, F16, F16, MMA_128X128);
     /// f16 → f16, 128 × 256 tiles, one block per tile.
@@ -247,6 +254,8 @@ kernels! {
     mma_f16_f32_128x128_naive [sm80; mma = MMA_128X128] => mma_sync!(WholeTiles<NaiveGrid>, F16, f32, MMA_128X128);
     /// f16 → f32, 128 × 128 tiles, persistent blocks of two teams, which share a lone or tail tile.
     mma_f16_f32_128x128_persistent [sm80; mma = MMA_128X128_TWO_TEAMS] => mma_sync!(PersistentTwoTeams, F16, f32, MMA_128X128_TWO_TEAMS);
+    /// f16 → f32, 128 × 128 tiles, persistent blocks that claim their tiles at run time, one team each.
+    mma_f16_f32_128x128_claimed [sm80; mma = MMA_128X128] => mma_sync!(ClaimedTiles, F16, f32, MMA_128X128);
     /// f16 → f32, 128 × 128 tiles, whole rounds and a last round split stream-K in place of the persistent grid, a block per slot.
     mma_f16_f32_128x128_stream_k [sm80; mma = MMA_128X128] => mma_sync!(StreamKRound, F16, f32, MMA_128X128);
     /// f16 → f32, 128 × 256 tiles, one block per tile.

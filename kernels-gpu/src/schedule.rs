@@ -281,7 +281,23 @@ pub trait WorkScheduler: Copy {
     /// The number of k-tiles of the next work (`k_end - k_begin`), or `None` when there is
     /// none, without computing its tile.
     fn next_k_tiles(&self) -> Option<u32>;
+    /// Whether the team claims its works after the first at run time ([`ClaimedTiles`]): the
+    /// kernel then claims the next one when it starts a work, and passes the counter value the
+    /// claim returned to [`claimed`](Self::claimed) before it asks for that work.
+    const CLAIMED: bool = false;
+    /// The counter value of the team's claim for its next work.
+    #[inline(always)]
+    fn claimed(&mut self, _counter: u32) {}
+    /// Whether the claim that returned `counter` is the launch's last, which sets the counter
+    /// back to zero.
+    #[inline(always)]
+    fn last_claim(&self, _counter: u32) -> bool {
+        false
+    }
 }
+
+mod claimed;
+pub use claimed::{ClaimedTiles, TileClaims};
 
 /// Every tile whole, from the [`TileScheduler`] `S` over the teams' slots.
 #[derive(Clone, Copy, Debug)]
@@ -589,6 +605,32 @@ pub const SHORT_TILE_K_TILES: u32 = 20;
 /// Most whole rounds of short tiles ([`SHORT_TILE_K_TILES`]) that a grid of teams runs as one
 /// block per tile ([`one_tile_per_block`]).
 pub const TEAMS_SHORT_MAX_WHOLE_ROUNDS: u32 = 5;
+
+/// Whether a persistent `mma.sync` grid of `count` tiles of `k_tiles` k-tiles over `slots`
+/// slots, whose `B` has rows `ldb_bytes` apart, runs [`ClaimedTiles`] in place of its fixed
+/// rounds: from [`CLAIMED_MIN_WHOLE_ROUNDS`] whole rounds on, for tiles of at least
+/// [`CLAIMED_MIN_K_TILES`], where `B`'s rows are an odd number of 16-byte chunks apart.
+///
+/// Measured on an H100 with the 128 × 128 kernels (`bench/results/raw/h100-claimed-tiles.md`):
+/// where `B`'s rows are an odd number of chunks apart, a row of a `B` tile spans one 32-byte
+/// sector more than it would aligned, and ncu finds the SMs of a fixed schedule finishing
+/// their equal shares from 0.6 to 0.99 of the launch. There, over three to thirteen whole
+/// rounds, claims raised six shapes from 0.94–0.97× the naive grid to 0.98–1.01×. Where the
+/// rows are sector-aligned, the fixed rounds stay balanced and claims cost 1–4% (8192³:
+/// 1.036× → 1.006×). The 128 × 256 kernel lost 3–7% with claims on every shape, and has none.
+#[inline(always)]
+pub const fn claimed_tiles_pay(count: u32, slots: u32, k_tiles: u32, ldb_bytes: u64) -> bool {
+    slots > 0
+        && count / slots >= CLAIMED_MIN_WHOLE_ROUNDS
+        && k_tiles >= CLAIMED_MIN_K_TILES
+        && ldb_bytes % 32 == 16
+}
+
+/// Fewest whole rounds of a grid of [`ClaimedTiles`] ([`claimed_tiles_pay`]).
+pub const CLAIMED_MIN_WHOLE_ROUNDS: u32 = 3;
+/// Fewest k-tiles per tile of a grid of [`ClaimedTiles`]: its claims need at least as many as
+/// the pipeline has stages (see the `mma.sync` mainloop's `Claims`).
+pub const CLAIMED_MIN_K_TILES: u32 = 4;
 
 /// The k-tiles of each slot's share where a [`StreamKRound`] takes the place of a
 /// [`PersistentTeams`] grid (`count` tiles of `k_tiles` k-tiles, `blocks` blocks, `slots`
@@ -1206,6 +1248,24 @@ mod tests {
         assert!(!stream_k_reads_fit(168, 264, 48 * mib + 1));
         assert!(!stream_k_reads_fit(264, 264, 76 * mib));
         assert!(stream_k_reads_fit(265, 264, 76 * mib));
+    }
+
+    /// Claims from three whole rounds on, for tiles of four k-tiles or more, where `B`'s rows
+    /// are an odd number of 16-byte chunks apart (bf16 `B` of 5000, 7016 or 5768 columns; not
+    /// 8192 or 7328).
+    #[test]
+    fn claimed_tiles_where_rows_of_b_straddle_sectors() {
+        let row = |n: u64| 2 * n;
+        // 5000³ and 7321x7896x3464 on 264 slots: six and thirteen whole rounds.
+        assert!(claimed_tiles_pay(1600, 264, 79, row(5000)));
+        assert!(claimed_tiles_pay(3596, 264, 55, row(7896)));
+        assert!(!claimed_tiles_pay(4096, 264, 128, row(8192)));
+        assert!(!claimed_tiles_pay(2204, 264, 94, row(7328)));
+        // Rounds and k-tiles at their bounds.
+        assert!(claimed_tiles_pay(3 * 264, 264, 4, row(5000)));
+        assert!(!claimed_tiles_pay(3 * 264 - 1, 264, 4, row(5000)));
+        assert!(!claimed_tiles_pay(3 * 264, 264, 3, row(5000)));
+        assert!(!claimed_tiles_pay(3 * 264, 0, 4, row(5000)));
     }
 
     proptest! {

@@ -348,6 +348,13 @@ impl Suite<'_> {
         for (m, n, k) in tails {
             sampled(format!("tail {m}x{n}x{k}"), dense(m, n, k), -0.5, 1.5);
         }
+        // Many rounds, where the blocks of a persistent 128 × 128 call claim their tiles at run
+        // time (on 132 SMs: 1720 tiles over 264 slots, and rows of `B` an odd multiple of 16
+        // bytes apart), with 20 k-tiles and with 8, K cut. Every element type runs it in turn,
+        // so that a launch that left the tile counter above zero makes the next one skip tiles.
+        for (m, n, k) in [(5000, 5496, 1280), (5000, 5496, 500)] {
+            sampled(format!("claimed {m}x{n}x{k}"), dense(m, n, k), 0.75, -1.0);
+        }
         // On 132 SMs: 15 tiles of 49 k-tiles, K cut mid-tile, where the two teams of each
         // persistent 128 × 128 block share its tile; one round of 264 such tiles and a tail
         // of 24 (tail blocks, their teams sharing each tile), M and N cut mid-tile; and, each

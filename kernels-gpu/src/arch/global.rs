@@ -176,3 +176,18 @@ pub unsafe fn fetch_add_acq_rel(p: *mut u32, v: u32) -> u32 {
     };
     old
 }
+
+/// Adds `v` to the `u32` at `p` and returns the value before, as one relaxed atomic of GPU
+/// scope: it orders nothing else, for a counter that publishes no data.
+///
+/// # Safety
+/// `p` is a writable global address aligned to 4 bytes.
+#[inline(always)]
+pub unsafe fn fetch_add_relaxed(p: *mut u32, v: u32) -> u32 {
+    let old: u32;
+    unsafe {
+        asm!("atom.relaxed.gpu.global.add.u32 {}, [{}], {};", out(reg32) old, in(reg64) p,
+            in(reg32) v, options(nostack))
+    };
+    old
+}

@@ -68,6 +68,10 @@
 //! leave their accumulators in their own stages and team 0 adds them before its epilogue
 //! ([`Partials`]).
 //!
+//! A [`ClaimedTiles`] schedule fixes only a team's first tile: the team claims each later one
+//! from a counter when it starts the one before, and its threads read the claim from shared
+//! memory ([`Claims`]).
+//!
 //! The teams of a [`StreamKRound`] share tiles across blocks: each leaves its piece's sums in
 //! a workspace in global memory, and the piece that completes a tile adds them all up and
 //! stores it ([`StreamK`]).
@@ -109,7 +113,7 @@ use crate::epilogue::Output;
 use crate::mma_layout::A_ROW_CHUNKS;
 use crate::params::{GemmParams, ParamSpace};
 #[cfg(doc)]
-use crate::schedule::{PersistentTeams, StreamKRound, Work, team_slot};
+use crate::schedule::{ClaimedTiles, PersistentTeams, StreamKRound, Work, team_slot};
 use crate::schedule::{Share, WorkScheduler};
 #[cfg(doc)]
 use crate::shapes::MmaShape;
@@ -243,6 +247,16 @@ impl Team {
         Self::thread_of::<G>(thread::index_x_again())
     }
 
+    /// The index of this thread's team, read again (see [`Team::thread_again`]).
+    #[inline(always)]
+    fn index_again<G: Tiling>() -> u32 {
+        if G::TEAMS == 1 {
+            0
+        } else {
+            warp::broadcast(thread::index_x_again() / G::THREADS)
+        }
+    }
+
     /// Offset of this team's stages from the start of the block's shared memory.
     #[inline(always)]
     fn stages<G: Tiling>(&self) -> u32 {
@@ -303,12 +317,14 @@ fn next_stage<G: Tiling>(s: u32) -> u32 {
 /// One thread's accumulators: `MI × NI` m16n8 tiles of four.
 type Accumulators = [[[f32; 4]; NI]; MI];
 
+mod claims;
 mod copies;
 mod fragments;
 mod partials;
 mod store;
 mod stream_k;
 
+use claims::Claims;
 use copies::Copies;
 use fragments::{Reads, mma};
 use partials::Partials;
@@ -387,6 +403,12 @@ unsafe fn run<W: WorkScheduler, In: MmaInput, Out: Output, G: Tiling>(p: GemmPar
     let warp_of = |t: u32| (t / 32 / G::WARPS_N, t / 32 % G::WARPS_N);
     let (warp_m, warp_n) = warp_of(t);
     let mut copies = Copies::<W, G>::new(p, schedule, t, stages);
+    if W::CLAIMED {
+        // The producer may read its first claim in the prologue.
+        team.sync::<G>();
+    }
+    // Works the consumer has stored (claimed schedules only).
+    let mut done = 0u32;
     let mut reads = Reads::<G>::new(warp_m, warp_n, lane, stages);
     let pending = G::STAGES as usize - 2;
 
@@ -455,6 +477,11 @@ unsafe fn run<W: WorkScheduler, In: MmaInput, Out: Output, G: Tiling>(p: GemmPar
             );
             let [_, _, c] = p.batch_operands(tile.batch, 2, core::mem::size_of::<Out>() as u64);
             unsafe { store::<Out>(&p, c, origin, lane, &r_acc) };
+        }
+        if W::CLAIMED {
+            done += 1;
+            // SAFETY: claimed when the producer started the work just stored.
+            tiles.claimed(unsafe { Claims::read(team.index, done) });
         }
         match next_k_tiles(&tiles) {
             Some(next) => k_count = next,

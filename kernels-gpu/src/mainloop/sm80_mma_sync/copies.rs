@@ -1,6 +1,7 @@
 //! The producer: the copies of a team's k-tiles, global → shared, with the checks a matrix
 //! edge needs.
 
+use super::claims::Claims;
 use super::{BK, ELEM, Team, Tiling, next_stage, stage_address};
 use crate::arch::cp_async;
 use crate::mma_layout::{A_ROW_CHUNKS, copy_chunk};
@@ -241,6 +242,8 @@ pub(super) struct Copies<W, G> {
     work: WorkCopies,
     kt: u32,
     stage: u32,
+    /// Works started: the sequence number of the next one (claimed schedules only).
+    started: u32,
     /// The offsets of this thread's pass-0 chunks in a stage's `A` and `B` tiles (plus the
     /// team's stages).
     a_dst: u32,
@@ -263,6 +266,7 @@ impl<W: WorkScheduler, G: Tiling> Copies<W, G> {
             work: WorkCopies::NONE,
             kt: 0,
             stage: 0,
+            started: 0,
             a_dst: dst(A_ROW_CHUNKS),
             b_dst: dst(G::B_ROW_CHUNKS),
             _tiling: core::marker::PhantomData,
@@ -271,14 +275,31 @@ impl<W: WorkScheduler, G: Tiling> Copies<W, G> {
         copies
     }
 
-    /// Moves on to the scheduler's next work.
+    /// Moves on to the scheduler's next work; on a claimed schedule, first reads its claim,
+    /// then claims the one after it.
     #[inline(always)]
     fn next_work(&mut self) {
         self.kt = 0;
+        // Past the end of the stream (no work before) nothing was claimed: the scheduler
+        // stays done.
+        if W::CLAIMED && self.work.k_tiles != 0 {
+            let team = Team::index_again::<G>();
+            // SAFETY: claimed when the last work started, at least a team barrier ago.
+            self.schedule
+                .claimed(unsafe { Claims::read(team, self.started) });
+        }
         self.work = match self.schedule.next_work() {
-            Some(work) => WorkCopies::of::<G>(&self.p, work, Team::thread_again::<G>()),
+            Some(work) => {
+                if W::CLAIMED {
+                    let (team, seq) = (Team::index_again::<G>(), self.started + 1);
+                    // SAFETY: the host passes the counter; the reads follow (see `Claims`).
+                    unsafe { Claims::claim::<W, G>(&self.p, &self.schedule, team, seq) };
+                }
+                WorkCopies::of::<G>(&self.p, work, Team::thread_again::<G>())
+            }
             None => WorkCopies::NONE,
         };
+        self.started += 1;
     }
 
     /// Issues the next k-tile of the stream into the next stage and commits it as one group
