@@ -4,7 +4,7 @@
 use super::{Team, Tiling};
 use crate::arch::{global, smem};
 use crate::params::GemmParams;
-use crate::schedule::WorkScheduler;
+use crate::schedule::{CLAIMED_MIN_K_TILES, WorkScheduler};
 use core::arch::{asm, global_asm};
 
 /// A team claims the work after the one it starts, and its threads read the claim one work
@@ -14,8 +14,9 @@ use core::arch::{asm, global_asm};
 /// the consumer after the epilogue of the one before.
 ///
 /// Between the write and each read there is a team barrier, since the producer's k-loop
-/// syncs once per k-tile and a work has at least `STAGES` of them: the host claims only such
-/// tiles, and the kernel syncs once after the first claim, which the prologue may read.
+/// syncs once per k-tile and a work has at least `STAGES` of them (the host claims only tiles
+/// of [`CLAIMED_MIN_K_TILES`] or more), and the kernel syncs once after the first claim, which
+/// the prologue may read.
 /// The same bound keeps the producer less than two works ahead of the consumer, so that an
 /// entry is read before the claim `RING` works later writes it again.
 pub(super) struct Claims;
@@ -50,7 +51,11 @@ impl Claims {
         team: u32,
         seq: u32,
     ) {
-        const { assert!(G::TEAMS * Self::RING <= 16) };
+        const {
+            assert!(G::TEAMS * Self::RING <= 16);
+            // A barrier between each claim and its reads (see `Claims`).
+            assert!(CLAIMED_MIN_K_TILES >= G::STAGES);
+        };
         if Team::thread_again::<G>() != 0 {
             return;
         }
