@@ -297,7 +297,7 @@ pub trait WorkScheduler: Copy {
 }
 
 mod claimed;
-pub use claimed::{ClaimedTiles, TileClaims};
+pub use claimed::ClaimedTiles;
 
 /// Every tile whole, from the [`TileScheduler`] `S` over the teams' slots.
 #[derive(Clone, Copy, Debug)]

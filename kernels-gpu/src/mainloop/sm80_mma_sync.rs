@@ -228,9 +228,20 @@ impl Team {
             };
         }
         Team {
-            index: warp::broadcast(t / G::THREADS),
+            index: Self::index_of::<G>(t),
             count: thread::block_dim_x() / G::THREADS,
             thread,
+        }
+    }
+
+    /// The index of the team of the block's thread `t`, broadcast from lane 0 so that ptxas
+    /// knows it is the same on the whole warp.
+    #[inline(always)]
+    fn index_of<G: Tiling>(t: u32) -> u32 {
+        if G::TEAMS == 1 {
+            0
+        } else {
+            warp::broadcast(t / G::THREADS)
         }
     }
 
@@ -253,7 +264,7 @@ impl Team {
         if G::TEAMS == 1 {
             0
         } else {
-            warp::broadcast(thread::index_x_again() / G::THREADS)
+            Self::index_of::<G>(thread::index_x_again())
         }
     }
 

@@ -16,12 +16,18 @@ use super::{Share, TileGrid, Work, WorkScheduler, team_slot};
 /// the naive grid does.
 ///
 /// The claims themselves are the kernel's: a counter value per claim
-/// ([`claimed`](WorkScheduler::claimed)), which [`TileClaims`] turns into the tile's position.
+/// ([`claimed`](WorkScheduler::claimed)), a position past the slots' first tiles.
+///
+/// Each slot claims once per tile it starts, for the one after it, until a claim finds no tile
+/// left: one claim per tile in all, which return the counter's values `0 .. count` in some
+/// order. The claim that returned `count - 1` is the launch's last
+/// ([`last_claim`](WorkScheduler::last_claim)); it sets the counter back to zero, so that the
+/// next launch on the stream finds it so. Every slot needs a first tile (`slots ≤ count`).
 #[derive(Clone, Copy, Debug)]
 pub struct ClaimedTiles {
     grid: TileGrid,
     k_tiles: u32,
-    claims: TileClaims,
+    slots: u32,
     /// The position in the tile order of the team's next tile; past the last: none (also
     /// after a tile is handed out, until the next claim arrives).
     next: u32,
@@ -37,10 +43,7 @@ impl WorkScheduler for ClaimedTiles {
         ClaimedTiles {
             grid,
             k_tiles,
-            claims: TileClaims {
-                count: grid.count(),
-                slots,
-            },
+            slots,
             next: slot,
         }
     }
@@ -67,40 +70,13 @@ impl WorkScheduler for ClaimedTiles {
 
     #[inline(always)]
     fn claimed(&mut self, counter: u32) {
-        self.next = self.claims.position(counter);
+        // Past the last tile: none left.
+        self.next = self.slots.saturating_add(counter);
     }
 
     #[inline(always)]
     fn last_claim(&self, counter: u32) -> bool {
-        self.claims.is_last(counter)
-    }
-}
-
-/// The claims of a grid of [`ClaimedTiles`] on `count` tiles over `slots` slots
-/// (`slots ≤ count`, every slot has a first tile).
-///
-/// Each slot claims once per tile it starts, for the one after it, until a claim finds no
-/// tile left: one claim per tile in all, `count`, which return the counter's values
-/// `0 .. count` in some order. The claim that returned `count - 1` is the launch's last; it
-/// sets the counter back to zero, so that the next launch on the stream finds it so.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TileClaims {
-    pub count: u32,
-    pub slots: u32,
-}
-
-impl TileClaims {
-    /// The tile position a claim gets from the counter's value `counter`: past the slots'
-    /// first tiles (past the last tile: none left).
-    #[inline(always)]
-    pub const fn position(&self, counter: u32) -> u32 {
-        self.slots.saturating_add(counter)
-    }
-
-    /// Whether the claim that returned `counter` is the launch's last.
-    #[inline(always)]
-    pub const fn is_last(&self, counter: u32) -> bool {
-        counter + 1 == self.count
+        counter + 1 == self.grid.count()
     }
 }
 
