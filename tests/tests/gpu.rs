@@ -10,7 +10,9 @@
 //! of property cases per kernel and type (default 256; the layout-and-batch test runs a
 //! quarter of that, and the persistent `mma.sync` kernels' test of batches of small problems,
 //! each case hundreds of them, a thirty-second), and pass `--quick` for the small
-//! sizes only (used under compute-sanitizer); other arguments filter tests by name.
+//! sizes only (used under compute-sanitizer); other arguments filter tests by name. With
+//! `--shard=I/N` a run takes only the tests whose name hashes to `I` modulo `N`, so that `N`
+//! processes run the suite side by side (each test in exactly one of them).
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
@@ -35,6 +37,7 @@ struct Suite<'a> {
     cases: u32,
     quick: bool,
     filters: Vec<String>,
+    shard: Shard,
     passed: Cell<usize>,
     failed: Cell<usize>,
 }
@@ -63,10 +66,39 @@ fn layouts(kernel: Kernel) -> Vec<[Layout; 3]> {
     }
 }
 
+/// The part `index` of `count` of the suite that one process runs (`--shard=index/count`).
+#[derive(Clone, Copy)]
+struct Shard {
+    index: u64,
+    count: u64,
+}
+
+impl Shard {
+    const WHOLE: Shard = Shard { index: 0, count: 1 };
+
+    fn parse(arg: &str) -> Option<Shard> {
+        let (index, count) = arg.split_once('/')?;
+        let (index, count) = (index.parse().ok()?, count.parse().ok()?);
+        (index < count).then_some(Shard { index, count })
+    }
+
+    /// Whether this shard runs the test `name`: by an FNV-1a hash of the name, which does not
+    /// depend on the order or number of the tests before it.
+    fn takes(&self, name: &str) -> bool {
+        let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+        });
+        hash % self.count == self.index
+    }
+}
+
 impl Suite<'_> {
     fn record(&self, name: String, test: impl FnOnce() -> Result<String, String>) {
         let name = format!("{}{name}", self.label);
         if !self.filters.is_empty() && !self.filters.iter().any(|f| name.contains(f.as_str())) {
+            return;
+        }
+        if !self.shard.takes(&name) {
             return;
         }
         match test() {
@@ -530,6 +562,16 @@ fn wrong_context(gemm: &Gemm) -> Result<String, String> {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quick = args.iter().any(|a| a == "--quick");
+    let shard = match args.iter().find_map(|a| a.strip_prefix("--shard=")) {
+        None => Shard::WHOLE,
+        Some(spec) => match Shard::parse(spec) {
+            Some(shard) => shard,
+            None => {
+                println!("gpu tests: --shard={spec}: expected I/N with I < N");
+                return ExitCode::FAILURE;
+            }
+        },
+    };
     let ctx = match tessera::context(0) {
         Ok(ctx) => ctx,
         Err(e @ (Error::NoDriver | Error::NoDevice)) => {
@@ -562,11 +604,13 @@ fn main() -> ExitCode {
         }
     };
     println!(
-        "gpu tests on {} (compute capability {}.{}, {} SMs), seed {seed}, {cases} property cases per kernel and type",
+        "gpu tests on {} (compute capability {}.{}, {} SMs), seed {seed}, {cases} property cases per kernel and type, shard {}/{}",
         ctx.name().unwrap_or_default(),
         gemm.arch().major,
         gemm.arch().minor,
-        gemm.sm_count()
+        gemm.sm_count(),
+        shard.index,
+        shard.count
     );
     let filters = args.into_iter().filter(|a| !a.starts_with("--")).collect();
     let suite = Suite {
@@ -576,6 +620,7 @@ fn main() -> ExitCode {
         cases,
         quick,
         filters,
+        shard,
         passed: Cell::new(0),
         failed: Cell::new(0),
     };

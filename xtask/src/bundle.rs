@@ -36,8 +36,14 @@ cd "$(dirname "$0")"
 out=$(realpath -m "${1:-results}")
 mkdir -p "$out"
 status=0
-./gpu-tests > "$out/gpu-tests.log" 2>&1 || status=1
-tail -n 1 "$out/gpu-tests.log"
+# Four shards side by side: the suite is mostly waiting on small launches and the CPU
+# reference, and each test lands in exactly one shard.
+pids=()
+for i in 0 1 2 3; do
+  ./gpu-tests --shard=$i/4 > "$out/gpu-tests-$i.log" 2>&1 & pids+=($!)
+done
+for pid in "${pids[@]}"; do wait "$pid" || status=1; done
+tail -q -n 1 "$out"/gpu-tests-*.log
 if command -v compute-sanitizer >/dev/null; then
   for tool in memcheck racecheck synccheck initcheck; do
     # Small shapes for every kernel and type: the 2x2 known answer, K = 300 (the pipelines
