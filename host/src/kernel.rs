@@ -14,9 +14,10 @@ pub enum Schedule {
     ///
     /// For `mma.sync`, some grids run another kernel in its place: one whose last round is
     /// split stream-K; for a grid of few rounds, the naive grid's kernel with one block per
-    /// tile (the README's "persistent grids of few rounds"); or, for some 128 × 128 grids of
-    /// many rounds, one whose blocks claim their tiles at run time (the README's "persistent
-    /// grids of many rounds").
+    /// tile (the README's "persistent grids of few rounds"); or, where the rows of `B` are an
+    /// odd number of 16-byte chunks apart, for some 128 × 128 grids of many rounds one whose
+    /// blocks claim their tiles at run time, and for others the naive grid's kernel again (the
+    /// README's "persistent grids of many rounds").
     Persistent,
 }
 

@@ -1,11 +1,12 @@
 //! Which kernel runs a persistent `mma.sync` call: the persistent kernel itself, or in its
 //! place the stream-K kernel ([`stream_k_share`]), the naive grid's kernel
-//! ([`one_tile_per_block`]) or the kernel whose blocks claim their tiles
-//! ([`claimed_tiles_pay`]).
+//! ([`one_tile_per_block`], [`straddled_rows_run_naive`]) or the kernel whose blocks claim
+//! their tiles ([`claimed_tiles_pay`]).
 
 use crate::module::Entry;
 use tessera_kernels::schedule::{
-    TileGrid, claimed_tiles_pay, one_tile_per_block, stream_k_reads_fit, stream_k_share,
+    TileGrid, claimed_tiles_pay, one_tile_per_block, straddled_rows_run_naive, stream_k_reads_fit,
+    stream_k_share,
 };
 use tessera_kernels::shapes::MMA_BLOCK_K;
 
@@ -17,7 +18,8 @@ pub(crate) enum PersistentLaunch {
     /// Whole rounds, if any, then a last round split stream-K: the `_stream_k` entry, one
     /// block of one team per slot of the persistent grid.
     StreamK { slots: u32 },
-    /// The grids of [`one_tile_per_block`]: the `_naive` entry, one block per tile.
+    /// The grids of [`one_tile_per_block`] and [`straddled_rows_run_naive`]: the `_naive`
+    /// entry, one block per tile.
     OneTilePerBlock { tiles: u32 },
     /// The grids of [`claimed_tiles_pay`]: the `_claimed` entry, a block of one team per slot
     /// (as many as fit), which claim their tiles from a counter in the workspace.
@@ -39,7 +41,9 @@ impl PersistentLaunch {
         let Ok(k_tiles) = u32::try_from(k.div_ceil(MMA_BLOCK_K as usize)) else {
             return PersistentLaunch::Rounds;
         };
-        if stream_k_share(count, round_blocks, slots, k_tiles).is_some()
+        if straddled_rows_run_naive(count, round_blocks, slots, k_tiles, ldb_bytes) {
+            PersistentLaunch::OneTilePerBlock { tiles: count }
+        } else if stream_k_share(count, round_blocks, slots, k_tiles).is_some()
             && stream_k_reads_fit(count, slots, b_bytes)
         {
             PersistentLaunch::StreamK { slots }
