@@ -41,7 +41,7 @@ impl PersistentLaunch {
         let Ok(k_tiles) = u32::try_from(k.div_ceil(MMA_BLOCK_K as usize)) else {
             return PersistentLaunch::Rounds;
         };
-        if straddled_rows_run_naive(count, round_blocks, slots, k_tiles, ldb_bytes) {
+        if straddled_rows_run_naive(count, round_blocks, slots, ldb_bytes) {
             PersistentLaunch::OneTilePerBlock { tiles: count }
         } else if stream_k_share(count, round_blocks, slots, k_tiles).is_some()
             && stream_k_reads_fit(count, slots, b_bytes)

@@ -637,11 +637,11 @@ pub const fn claimed_tiles_pay(count: u32, slots: u32, k_tiles: u32, ldb_bytes: 
         && rows_straddle_sectors(ldb_bytes)
 }
 
-/// Whether a persistent `mma.sync` grid of `count` tiles of `k_tiles` k-tiles over `blocks`
-/// blocks of `slots` teams in all, whose `B` has rows `ldb_bytes` apart, runs as one block per
-/// tile where [`rows_straddle_sectors`]. Its slots would then finish their fixed rounds at the
-/// pace of the slowest SMs, while the hardware hands the last tiles of a naive grid to the SMs
-/// that are free first. It does from one whole round on:
+/// Whether a persistent `mma.sync` grid of `count` tiles over `blocks` blocks of `slots` teams
+/// in all, whose `B` has rows `ldb_bytes` apart, runs as one block per tile where
+/// [`rows_straddle_sectors`]. Its slots would then finish their fixed rounds at the pace of the
+/// slowest SMs, while the hardware hands the last tiles of a naive grid to the SMs that are
+/// free first. It does from one whole round on:
 ///
 /// - **With one team per block.** On an H100 the 128 × 256 kernel, which has no
 ///   [`ClaimedTiles`] kernel (it lost 1–7% with claims), ran at 0.95–1.00× the naive grid's
@@ -649,38 +649,28 @@ pub const fn claimed_tiles_pay(count: u32, slots: u32, k_tiles: u32, ldb_bytes: 
 ///   least on seven (5000³ 0.948–0.959×, 5292 × 1832 × 2952 0.960–0.962×, 7330 × 5768 × 4728
 ///   0.964–0.970×), and at 1.00–1.02× on the other 13 (`bench/results/raw/h100-claimed-tiles.md`,
 ///   `bench/results/raw/straddled-rows.md`).
-/// - **With teams, after two or three whole rounds and a last round of more tiles than
-///   blocks**, which the grid of teams would split stream-K ([`stream_k_share`]) or run as a
-///   round of its own, **and after one whole round where it would not split it.** On an H100
-///   (`bench/results/raw/straddled-rows.md`, `bench/results/raw/h100-claimed-tiles.md`), ten
-///   such 128 × 128 shapes ran at 0.95–1.03× the naive grid's speed, below 0.99× on six
-///   (4514 × 3320 × 2024 0.950–0.958×, 3838 × 3064 × 3320 0.963–0.972×, 2372 × 3432 × 5056
-///   0.974–0.986×), at 1.00–1.03× on four (3848 × 2760 × 6040 1.025–1.026×), with nothing in
-///   `K`, the whole rounds or the share of the split that told them apart.
+/// - **With teams, after one to [`STREAM_K_MAX_WHOLE_ROUNDS`] whole rounds and a last round
+///   of more tiles than blocks**, which the grid of teams would split stream-K
+///   ([`stream_k_share`]) or run as a round of its own. On an H100
+///   (`bench/results/raw/straddled-rows.md`, `bench/results/raw/h100-claimed-tiles.md`,
+///   `bench/results/raw/h100-few-rounds.md`), 22 such 128 × 128 shapes ran at 0.95–1.06× the
+///   naive grid's speed: below 0.98× in a run at least on eight (4514 × 3320 × 2024
+///   0.950–0.958×, 3838 × 3064 × 3320 0.963–0.972×, 2548 × 2504 × 3224 0.965–0.981×), and at
+///   1.00–1.06× on twelve (6140 × 1112 × 6192 1.048–1.060×; on an H200, 1644 × 4056 × 2224
+///   1.075–1.083×), with nothing in `K`, the whole rounds or the share of the split that told
+///   them apart. Those gains are given up for the losses.
 ///
-/// After one whole round a split last round stays: on an H100, eight such shapes ran at
-/// 0.979–1.060× the naive grid's speed (2236 × 3176 × 3600 0.979–0.989×, 6140 × 1112 × 6192
-/// 1.048–1.060×; `bench/results/raw/h100-few-rounds.md` as well), and on an H200
-/// 1644 × 4056 × 2224 at 1.075–1.083×. The other grids of teams
-/// keep their schedules as well: a last round of at most one tile per block goes to tail
-/// blocks, whose teams share it (up to 1.21× the naive grid's speed there: 4031 × 1192 × 6264,
-/// 2660 × 2008 × 5520), and the others of [`CLAIMED_MIN_WHOLE_ROUNDS`] whole rounds or more
-/// claim their tiles ([`claimed_tiles_pay`]). A grid of no whole round has no fixed rounds to
-/// wait for.
+/// The other grids of teams keep their schedules: a last round of at most one tile per block
+/// goes to tail blocks, whose teams share it (up to 1.23× the naive grid's speed there:
+/// 3404 × 1400 × 5568, 4031 × 1192 × 6264), and the others of [`CLAIMED_MIN_WHOLE_ROUNDS`]
+/// whole rounds or more claim their tiles ([`claimed_tiles_pay`]). A grid of no whole round has
+/// no fixed rounds to wait for.
 #[inline(always)]
-pub const fn straddled_rows_run_naive(
-    count: u32,
-    blocks: u32,
-    slots: u32,
-    k_tiles: u32,
-    ldb_bytes: u64,
-) -> bool {
+pub const fn straddled_rows_run_naive(count: u32, blocks: u32, slots: u32, ldb_bytes: u64) -> bool {
     let (whole, last) = (count / slots, count % slots);
-    let fixed_last_round = slots == blocks
-        || (last > blocks
-            && whole <= STREAM_K_MAX_WHOLE_ROUNDS
-            && (whole >= 2 || stream_k_share(count, blocks, slots, k_tiles).is_none()));
-    rows_straddle_sectors(ldb_bytes) && whole >= 1 && fixed_last_round
+    rows_straddle_sectors(ldb_bytes)
+        && whole >= 1
+        && (slots == blocks || (whole <= STREAM_K_MAX_WHOLE_ROUNDS && last > blocks))
 }
 
 /// Fewest whole rounds of a grid of [`ClaimedTiles`] ([`claimed_tiles_pay`]).
@@ -1325,46 +1315,34 @@ mod tests {
         assert!(!claimed_tiles_pay(3 * 264, 0, 4, row(5000)));
     }
 
-    /// Where `B`'s rows straddle sectors: one team per block from one whole round on; teams
-    /// after two or three whole rounds and a last round of more tiles than blocks, or after one
-    /// where that round is not split.
+    /// Where `B`'s rows straddle sectors: one team per block from one whole round on, teams
+    /// after one to three whole rounds and a last round of more tiles than blocks.
     #[test]
     fn straddled_rows_run_naive_after_fixed_rounds() {
         let row = |n: u64| 2 * n;
         // 128 × 256 tiles on 132 SMs: 5000³ (six whole rounds), 2868x2328x6272 (one).
-        assert!(straddled_rows_run_naive(800, 132, 132, 79, row(5000)));
-        assert!(straddled_rows_run_naive(230, 132, 132, 98, row(2328)));
-        assert!(!straddled_rows_run_naive(800, 132, 132, 79, row(5008)));
-        assert!(!straddled_rows_run_naive(131, 132, 132, 79, row(5000)));
-        // 128 × 128 tiles, two teams per block: 3838x3064x3320 (two whole rounds and 192
-        // tiles), 4514x3320x2024 (three and 144), 2372x3432x5056 (one and 249, not split).
-        assert!(straddled_rows_run_naive(720, 132, 264, 52, row(3064)));
-        assert!(straddled_rows_run_naive(936, 132, 264, 32, row(3320)));
-        assert!(straddled_rows_run_naive(513, 132, 264, 79, row(3432)));
-        assert!(stream_k_share(513, 132, 264, 79).is_none());
-        // Not 6140x1112x6192 (one whole round and 168 tiles, split), a tail of at most one tile
-        // per block, four whole rounds, one round, or sector-aligned rows.
-        assert!(stream_k_share(432, 132, 264, 97).is_some());
-        assert!(!straddled_rows_run_naive(432, 132, 264, 97, row(1112)));
-        assert!(!straddled_rows_run_naive(
-            264 + 132,
-            132,
-            264,
-            79,
-            row(5000)
-        ));
+        assert!(straddled_rows_run_naive(800, 132, 132, row(5000)));
+        assert!(straddled_rows_run_naive(230, 132, 132, row(2328)));
+        assert!(!straddled_rows_run_naive(800, 132, 132, row(5008)));
+        assert!(!straddled_rows_run_naive(131, 132, 132, row(5000)));
+        // 128 × 128 tiles, two teams per block: 2548x2504x3224 (one whole round and 136
+        // tiles), 3838x3064x3320 (two and 192), 4514x3320x2024 (three and 144); not a tail of
+        // at most one tile per block, four whole rounds, one round, or sector-aligned rows.
+        assert!(straddled_rows_run_naive(400, 132, 264, row(2504)));
+        assert!(straddled_rows_run_naive(720, 132, 264, row(3064)));
+        assert!(straddled_rows_run_naive(936, 132, 264, row(3320)));
+        assert!(!straddled_rows_run_naive(264 + 132, 132, 264, row(5000)));
         assert!(!straddled_rows_run_naive(
             4 * 264 + 200,
             132,
             264,
-            79,
             row(5000)
         ));
-        assert!(!straddled_rows_run_naive(263, 132, 264, 79, row(5000)));
-        assert!(!straddled_rows_run_naive(720, 132, 264, 52, row(3072)));
+        assert!(!straddled_rows_run_naive(263, 132, 264, row(5000)));
+        assert!(!straddled_rows_run_naive(720, 132, 264, row(3072)));
         // f32 rows of 4 bytes: 1004 columns straddle, 1000 do not.
-        assert!(straddled_rows_run_naive(800, 132, 132, 79, 4 * 1004));
-        assert!(!straddled_rows_run_naive(800, 132, 132, 79, 4 * 1000));
+        assert!(straddled_rows_run_naive(800, 132, 132, 4 * 1004));
+        assert!(!straddled_rows_run_naive(800, 132, 132, 4 * 1000));
     }
 
     proptest! {
