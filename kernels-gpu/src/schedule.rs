@@ -646,7 +646,7 @@ pub const fn claimed_tiles_pay(count: u32, slots: u32, k_tiles: u32, ldb_bytes: 
 /// - **With one team per block.** On an H100 the 128 × 256 kernel, which has no
 ///   [`ClaimedTiles`] kernel (it lost 1–7% with claims), ran at 0.95–1.00× the naive grid's
 ///   speed on 17 of 30 such shapes of one to thirteen whole rounds, below 0.98× in a run at
-///   least on seven (5000³ 0.948–0.959×, 5292 × 1832 × 2952 0.960–0.962×, 7330 × 5768 × 4728
+///   least on eight (5000³ 0.948–0.959×, 5292 × 1832 × 2952 0.960–0.962×, 7330 × 5768 × 4728
 ///   0.964–0.970×), and at 1.00–1.02× on the other 13 (`bench/results/raw/h100-claimed-tiles.md`,
 ///   `bench/results/raw/straddled-rows.md`).
 /// - **With teams, after one to [`STREAM_K_MAX_WHOLE_ROUNDS`] whole rounds and a last round
