@@ -412,6 +412,7 @@ mod tests {
                         vs_cublas: None,
                         vs_naive: None,
                         error: 1e-6,
+                        entry: None,
                     });
                 }
             }

@@ -25,6 +25,10 @@ pub struct Row {
     /// Relative Frobenius error of the checked sample.
     #[serde(rename = "rel_error")]
     pub error: f64,
+    /// The kernel entry point that ran (not for cuBLAS): a persistent row may run another
+    /// kernel in its place (`Gemm::entry_point`). Absent from files written before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry: Option<String>,
 }
 
 /// A whole run: the machine, the command, the rows.
@@ -65,12 +69,12 @@ fn times(x: Option<f64>) -> String {
 /// A markdown table (also what is printed).
 pub fn markdown(rows: &[Row]) -> String {
     let mut s = String::from(
-        "| shape | dtype | kernel | ms | TFLOP/s | vs cuBLAS | persistent / naive | rel. error |\n\
-         |---|---|---|---:|---:|---:|---:|---:|\n",
+        "| shape | dtype | kernel | ms | TFLOP/s | vs cuBLAS | persistent / naive | rel. error | entry point |\n\
+         |---|---|---|---:|---:|---:|---:|---:|---|\n",
     );
     for r in rows {
         s += &format!(
-            "| {} | {} | {} | {:.3} | {:.1} | {} | {} | {:.1e} |\n",
+            "| {} | {} | {} | {:.3} | {:.1} | {} | {} | {:.1e} | {} |\n",
             r.shape,
             r.dtype,
             r.kernel,
@@ -78,7 +82,8 @@ pub fn markdown(rows: &[Row]) -> String {
             r.tflops,
             times(r.vs_cublas),
             times(r.vs_naive),
-            r.error
+            r.error,
+            r.entry.as_deref().unwrap_or_default()
         );
     }
     s
@@ -110,7 +115,7 @@ fn csv_number(x: Option<f64>) -> String {
 /// The rows as CSV, one header line, the machine in every row so that files concatenate.
 pub fn csv(report: &Report) -> String {
     let mut s = String::from(
-        "gpu,shape,dtype,kernel,ms,tflops,vs_cublas,persistent_over_naive,rel_error\n",
+        "gpu,shape,dtype,kernel,ms,tflops,vs_cublas,persistent_over_naive,rel_error,entry\n",
     );
     for r in &report.rows {
         let fields = [
@@ -123,6 +128,7 @@ pub fn csv(report: &Report) -> String {
             csv_number(r.vs_cublas),
             csv_number(r.vs_naive),
             format!("{}", r.error),
+            csv_field(r.entry.as_deref().unwrap_or_default()),
         ];
         s += &fields.join(",");
         s.push('\n');
@@ -154,6 +160,7 @@ mod tests {
             vs_cublas: None,
             vs_naive: None,
             error: 1e-7,
+            entry: None,
         }
     }
 
@@ -194,7 +201,9 @@ mod tests {
         add_ratios(&mut rows);
         let table = markdown(&rows);
         assert_eq!(table.lines().count(), 4);
-        assert!(table.contains("| 8x8x8 | f32 | textbook_f32 | 1.000 | 1.0 | 0.50× |  | 1.0e-7 |"));
+        assert!(
+            table.contains("| 8x8x8 | f32 | textbook_f32 | 1.000 | 1.0 | 0.50× |  | 1.0e-7 |  |")
+        );
     }
 
     #[test]
@@ -207,24 +216,29 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
             lines[0],
-            "gpu,shape,dtype,kernel,ms,tflops,vs_cublas,persistent_over_naive,rel_error"
+            "gpu,shape,dtype,kernel,ms,tflops,vs_cublas,persistent_over_naive,rel_error,entry"
         );
         assert_eq!(
             lines[1],
-            "\"GPU, \"\"big\"\"\",640x8576x4096 (wave+1),f32,tiled_f32/naive,1,12.5,0.5,,0.0000001"
+            "\"GPU, \"\"big\"\"\",640x8576x4096 (wave+1),f32,tiled_f32/naive,1,12.5,0.5,,0.0000001,"
         );
     }
 
     #[test]
     fn json_round_trips_with_the_documented_field_names() {
         let mut rows = vec![row("8x8x8", "cublas", 2.0), row("8x8x8", "x/naive", 1.0)];
-        rows.push(row("8x8x8", "x/persistent", 1.5));
+        rows.push(Row {
+            entry: Some("x_naive".into()),
+            ..row("8x8x8", "x/persistent", 1.5)
+        });
         add_ratios(&mut rows);
         let rep = report(rows);
         let text = json(&rep);
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(value["rows"][2]["persistent_over_naive"], 1.5);
+        assert_eq!(value["rows"][2]["entry"], "x_naive");
         assert_eq!(value["rows"][0]["rel_error"], 1e-7);
+        assert!(value["rows"][0].get("entry").is_none());
         assert_eq!(parse_json(&text).unwrap(), rep);
         assert!(parse_json("{}").is_err());
     }

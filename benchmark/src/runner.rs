@@ -134,16 +134,23 @@ impl Bench<'_> {
                 &named
             };
             let mut bufs = Buffers::<I, O>::new(&stream, s, 1)?;
-            let mut calls: Vec<(String, Run<I, O>)> = vec![(
+            // Each call: its name, the entry point it launches (none for cuBLAS), the call.
+            let mut calls: Vec<(String, Option<String>, Run<I, O>)> = vec![(
                 "cublas".into(),
+                None,
                 Box::new(|bufs: &mut Buffers<I, O>| {
                     let (a, b, c) = bufs.operands();
                     self.cublas.gemm(&desc, 1.0, a, b, 0.0, c)
                 }),
             )];
             for &k in &kernels {
+                let entry = {
+                    let (a, b, c) = bufs.operands();
+                    self.gemm.entry_point(k, &desc, a, b, c).ok()
+                };
                 calls.push((
                     k.to_string(),
+                    entry.map(String::from),
                     Box::new(move |bufs: &mut Buffers<I, O>| {
                         let (a, b, c) = bufs.operands();
                         self.gemm
@@ -160,12 +167,12 @@ impl Bench<'_> {
             // Each call's output is checked before any is timed; a kernel that cannot take
             // this call (alignment, architecture) has no row.
             let (mut checked, mut runs) = (Vec::new(), Vec::new());
-            for (name, mut run) in calls {
+            for (name, entry, mut run) in calls {
                 progress.set_message(format!("{} {} {name}", s.name, I::DTYPE));
                 progress.inc(1);
                 match run(&mut bufs).and_then(|()| bufs.check(&stream, s, desc, &name)) {
                     Ok(error) => {
-                        checked.push((name, error));
+                        checked.push((name, entry, error));
                         runs.push(run);
                     }
                     Err(e) => match e.strip_prefix(NOT_APPLICABLE) {
@@ -186,7 +193,7 @@ impl Bench<'_> {
                 &mut bufs,
                 &mut runs,
             )?;
-            for ((name, error), ms) in checked.into_iter().zip(ms) {
+            for ((name, entry, error), ms) in checked.into_iter().zip(ms) {
                 let row = Row {
                     shape: s.name.clone(),
                     dtype: I::DTYPE.to_string(),
@@ -196,11 +203,16 @@ impl Bench<'_> {
                     vs_cublas: None,
                     vs_naive: None,
                     error,
+                    entry,
                 };
                 progress.suspend(|| {
                     eprintln!(
-                        "  {:<28} {:<32} {:>9.3} ms {:>7.1} TFLOP/s",
-                        row.shape, row.kernel, row.ms, row.tflops
+                        "  {:<28} {:<32} {:>9.3} ms {:>7.1} TFLOP/s  {}",
+                        row.shape,
+                        row.kernel,
+                        row.ms,
+                        row.tflops,
+                        row.entry.as_deref().unwrap_or_default()
                     )
                 });
                 rows.push(row);

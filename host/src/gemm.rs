@@ -120,6 +120,47 @@ impl Gemm {
         beta: f32,
         c: &mut impl DevicePtrMut<O>,
     ) -> Result<()> {
+        self.prepare(kernel, desc, alpha, a, b, beta, c, |entry, grid, params| {
+            // SAFETY: the parameters were validated against the buffers, which outlive the
+            // launch through cudarc's stream-ordered events (`prepare`'s `_a_read`, `_b_read`,
+            // `_c_write`). A stream-K launch's workspace holds a counter per slot and two tiles
+            // of partial sums per slot, and the calls on this stream use it in turn.
+            unsafe { raw::launch(&self.stream, entry, grid, params) }
+        })
+    }
+
+    /// The name of the kernel entry point that [`Gemm::matmul`] launches for these
+    /// arguments, after every check it makes (the same errors), without launching anything:
+    /// for logs and benchmarks. It is the chosen kernel's own, or, for a persistent
+    /// `mma.sync` call, the one that runs in its place (`..._naive`, `..._stream_k`,
+    /// `..._claimed`; the README's "persistent grids of few rounds" and "of many rounds").
+    pub fn entry_point<I: Element, O: Element>(
+        &self,
+        kernel: Kernel,
+        desc: &GemmDesc,
+        a: &impl DevicePtr<I>,
+        b: &impl DevicePtr<I>,
+        c: &mut impl DevicePtrMut<O>,
+    ) -> Result<&'static str> {
+        self.prepare(kernel, desc, 1.0, a, b, 0.0, c, |entry, _, _| {
+            Ok(entry.info.name)
+        })
+    }
+
+    /// Validates a call, chooses its kernel, entry point and grid and sets its parameters,
+    /// then hands them to `then` while the buffers' stream-ordered guards are held.
+    #[allow(clippy::too_many_arguments)]
+    fn prepare<I: Element, O: Element, T>(
+        &self,
+        kernel: Kernel,
+        desc: &GemmDesc,
+        alpha: f32,
+        a: &impl DevicePtr<I>,
+        b: &impl DevicePtr<I>,
+        beta: f32,
+        c: &mut impl DevicePtrMut<O>,
+        then: impl FnOnce(&Entry, u32, GemmParams) -> Result<T>,
+    ) -> Result<T> {
         desc.validate(a.len(), b.len(), c.len())?;
         for (operand, stream) in [
             (Operand::A, a.stream()),
@@ -186,11 +227,7 @@ impl Gemm {
             Some(other) => other,
             None => (entry, grid),
         };
-        // SAFETY: the parameters were validated against the buffers, which outlive the
-        // launch through cudarc's stream-ordered events (`_a_read`, `_b_read`, `_c_write`).
-        // A stream-K launch's workspace holds a counter per slot and two tiles of partial sums
-        // per slot, and the calls on this stream use it in turn.
-        unsafe { raw::launch(&self.stream, entry, grid, params) }
+        then(entry, grid, params)
     }
 
     /// The entry and grid that run `launch` in place of the persistent `entry`, with `params`

@@ -536,6 +536,42 @@ fn reliability<I: Element, O: Element>(
     });
 }
 
+/// The entry points of persistent 128 × 256 `mma.sync` calls of 18 whole rounds: the naive
+/// grid's kernel where `B`'s rows are an odd number of 16-byte chunks apart (4600 bf16
+/// columns), the persistent one where padding the rows to 4608 aligns them; and the naive
+/// kernel's own for a naive call. Nothing is launched.
+fn entry_points(gemm: &Gemm) -> Result<String, String> {
+    let stream = gemm.stream();
+    let (m, n, k) = (128 * gemm.sm_count() as usize, 4600, 1024);
+    let alloc = |len: usize| stream.alloc_zeros::<bf16>(len).map_err(|e| e.to_string());
+    let (a, b, mut c) = (alloc(m * k)?, alloc(k * 4608)?, alloc(m * 4608)?);
+    let mut entry = |schedule: Schedule, ldb: usize| {
+        let desc = GemmDesc::new(m, n, k).with_leading_dims(k, ldb, 4608);
+        let kernel = Kernel::MmaSync(MmaTile::M128N256, schedule);
+        gemm.entry_point(kernel, &desc, &a, &b, &mut c)
+    };
+    let got = match entry(Schedule::Persistent, 4600) {
+        Err(Error::Unsupported { reason, .. }) => return Ok(format!("not on this GPU: {reason}")),
+        other => [
+            other,
+            entry(Schedule::Persistent, 4608),
+            entry(Schedule::NaiveGrid, 4600),
+        ]
+        .map(|e| e.map_err(|e| e.to_string())),
+    };
+    let want = [
+        "mma_bf16_bf16_128x256_naive",
+        "mma_bf16_bf16_128x256_persistent",
+        "mma_bf16_bf16_128x256_naive",
+    ];
+    let got = got.into_iter().collect::<Result<Vec<_>, _>>()?;
+    if got == want {
+        Ok(got.join(", "))
+    } else {
+        Err(format!("expected {want:?}, got {got:?}"))
+    }
+}
+
 /// A buffer allocated in a second (non-primary) context of the same GPU gives
 /// [`Error::WrongContext`], and nothing is launched.
 fn wrong_context(gemm: &Gemm) -> Result<String, String> {
@@ -655,6 +691,9 @@ fn main() -> ExitCode {
     }
     suite.record("buffer from another context is rejected".into(), || {
         wrong_context(&gemm)
+    });
+    suite.record("entry points of persistent 128x256 calls".into(), || {
+        entry_points(&gemm)
     });
     println!(
         "\ngpu: {} passed, {} failed",
