@@ -648,7 +648,8 @@ pub const fn claimed_tiles_pay(count: u32, slots: u32, k_tiles: u32, ldb_bytes: 
 ///   speed on 17 of 30 such shapes of one to thirteen whole rounds, below 0.98× in a run at
 ///   least on eight (5000³ 0.948–0.959×, 5292 × 1832 × 2952 0.960–0.962×, 7330 × 5768 × 4728
 ///   0.964–0.970×), and at 1.00–1.02× on the other 13 (`bench/results/raw/h100-claimed-tiles.md`,
-///   `bench/results/raw/straddled-rows.md`).
+///   `bench/results/raw/straddled-rows.md`). So does the 128 × 128 grid where it has one
+///   team per block (A100): claims were measured only in place of the H100's grid of teams.
 /// - **With teams, after one to [`STREAM_K_MAX_WHOLE_ROUNDS`] whole rounds and a last round
 ///   of more tiles than blocks**, which the grid of teams would split stream-K
 ///   ([`stream_k_share`]) or run as a round of its own. On an H100
