@@ -282,8 +282,8 @@ pub trait WorkScheduler: Copy {
     /// none, without computing its tile.
     fn next_k_tiles(&self) -> Option<u32>;
     /// Whether the team claims its works after the first at run time ([`ClaimedTiles`]): the
-    /// kernel then claims the next one when it starts a work, and passes the counter value the
-    /// claim returned to [`claimed`](Self::claimed) before it asks for that work.
+    /// kernel then claims the next one near the end of each work, and passes the counter value
+    /// the claim returned to [`claimed`](Self::claimed) before it asks for that work.
     const CLAIMED: bool = false;
     /// The counter value of the team's claim for its next work.
     #[inline(always)]
@@ -626,7 +626,9 @@ pub const fn rows_straddle_sectors(ldb_bytes: u64) -> bool {
 ///
 /// Measured on an H100 with the 128 × 128 kernels (`bench/results/raw/h100-claimed-tiles.md`):
 /// where `B`'s rows straddle sectors, over three to thirteen whole rounds, claims raised six
-/// shapes from 0.94–0.97× the naive grid to 0.98–1.01×. Where the rows are sector-aligned, the
+/// shapes from 0.94–0.97× the naive grid to 0.98–1.01×; with the claims made late (see
+/// [`ClaimedTiles`]), 23 shapes ran at 0.994–1.029× on average over three processes
+/// (`bench/results/raw/late-claims.md`). Where the rows are sector-aligned, the
 /// fixed rounds stay balanced, and claims moved nine shapes by −4% to +1.4% (8192³: 1.036× →
 /// 1.006×). The 128 × 256 kernel lost 1–7% with claims on every shape, and has none.
 #[inline(always)]

@@ -69,8 +69,8 @@
 //! ([`Partials`]).
 //!
 //! A [`ClaimedTiles`] schedule fixes only a team's first tile: the team claims each later one
-//! from a counter when it starts the one before, and its threads read the claim from shared
-//! memory ([`Claims`]).
+//! from a counter a few k-tiles before the end of the one before, and its threads read the
+//! claim from shared memory ([`Claims`]).
 //!
 //! The teams of a [`StreamKRound`] share tiles across blocks: each leaves its piece's sums in
 //! a workspace in global memory, and the piece that completes a tile adds them all up and
@@ -119,6 +119,7 @@ use crate::schedule::{Share, WorkScheduler};
 use crate::shapes::MmaShape;
 use crate::shapes::{MMA_BLOCK_K, MMA_WARP_M, MMA_WARP_N};
 use crate::{swizzle, unroll};
+use core::hint;
 
 const BK: u32 = MMA_BLOCK_K;
 /// k16 `mma` steps per stage.
@@ -414,12 +415,11 @@ unsafe fn run<W: WorkScheduler, In: MmaInput, Out: Output, G: Tiling>(p: GemmPar
     let warp_of = |t: u32| (t / 32 / G::WARPS_N, t / 32 % G::WARPS_N);
     let (warp_m, warp_n) = warp_of(t);
     let mut copies = Copies::<W, G>::new(p, schedule, t, stages);
-    if W::CLAIMED {
-        // The producer may read its first claim in the prologue.
-        team.sync::<G>();
-    }
-    // Works the consumer has stored (claimed schedules only).
+    // Works the consumer has stored, and whether this thread claims the team's works (claimed
+    // schedules only). A predicate held through the k-loop: read there, the thread index
+    // costs a special-register read per k-tile.
     let mut done = 0u32;
+    let claimer = W::CLAIMED && t == 0;
     let mut reads = Reads::<G>::new(warp_m, warp_n, lane, stages);
     let pending = G::STAGES as usize - 2;
 
@@ -448,6 +448,11 @@ unsafe fn run<W: WorkScheduler, In: MmaInput, Out: Output, G: Tiling>(p: GemmPar
                 if STEP == 0 {
                     // The stage written now was last read before the previous k-tile's barrier.
                     unsafe { copies.next(smem) };
+                    if claimer && k_count == Claims::ahead::<G>() {
+                        hint::cold_path();
+                        // SAFETY: the host passes the counter; the reads follow (see `Claims`).
+                        unsafe { Claims::claim::<W, G>(&p, &tiles, team.index, done + 1) };
+                    }
                 }
                 mma::<In>(&mut r_acc, &f[STEP % 2]);
             });
@@ -491,7 +496,7 @@ unsafe fn run<W: WorkScheduler, In: MmaInput, Out: Output, G: Tiling>(p: GemmPar
         }
         if W::CLAIMED {
             done += 1;
-            // SAFETY: claimed when the producer started the work just stored.
+            // SAFETY: claimed in the work just stored, `Claims::ahead` k-tiles before its end.
             tiles.claimed(unsafe { Claims::read(team.index, done) });
         }
         match next_k_tiles(&tiles) {

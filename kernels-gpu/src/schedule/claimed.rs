@@ -4,8 +4,9 @@ use super::{Share, TileGrid, Work, WorkScheduler, team_slot};
 
 /// One slot per resident team, as [`Persistent`](super::Persistent), but only a slot's first
 /// tile is fixed (its own index in the tile order); each later one is claimed from a counter
-/// in global memory that the whole grid shares, when the slot starts on the one before. The
-/// tiles keep their order; which slot computes which is decided as the slots get free.
+/// in global memory that the whole grid shares, shortly before the slot finishes the one
+/// before. The tiles keep their order; which slot computes which is decided as the slots get
+/// free.
 ///
 /// Under load, the SMs of an H100 do not compute tiles at one rate. On a naive grid the
 /// per-SM instruction counts of ncu spread from 0.88× to 1.29× their mean while every SM stays
@@ -18,8 +19,8 @@ use super::{Share, TileGrid, Work, WorkScheduler, team_slot};
 /// The claims themselves are the kernel's: a counter value per claim
 /// ([`claimed`](WorkScheduler::claimed)), a position past the slots' first tiles.
 ///
-/// Each slot claims once per tile it starts, for the one after it, until a claim finds no tile
-/// left: one claim per tile in all, which return the counter's values `0 .. count` in some
+/// Each slot claims once per tile it computes, for the one after it, until a claim finds no
+/// tile left: one claim per tile in all, which return the counter's values `0 .. count` in some
 /// order. The claim that returned `count - 1` is the launch's last
 /// ([`last_claim`](WorkScheduler::last_claim)); it sets the counter back to zero, so that the
 /// next launch on the stream finds it so. Every slot needs a first tile (`slots ≤ count`).
@@ -89,7 +90,7 @@ mod tests {
     use std::vec::Vec;
 
     proptest! {
-        /// Slots that take turns at random, each claiming when it starts a tile as the kernel
+        /// Slots that take turns at random, each claiming once per tile as the kernel
         /// does, compute every tile once, and the last claim is the one that resets.
         #[test]
         fn every_tile_once_and_one_reset(

@@ -275,8 +275,7 @@ impl<W: WorkScheduler, G: Tiling> Copies<W, G> {
         copies
     }
 
-    /// Moves on to the scheduler's next work; on a claimed schedule, first reads its claim,
-    /// then claims the one after it.
+    /// Moves on to the scheduler's next work; on a claimed schedule, first reads its claim.
     #[inline(always)]
     fn next_work(&mut self) {
         self.kt = 0;
@@ -284,19 +283,12 @@ impl<W: WorkScheduler, G: Tiling> Copies<W, G> {
         // stays done.
         if W::CLAIMED && self.work.k_tiles != 0 {
             let team = Team::index_again::<G>();
-            // SAFETY: claimed when the last work started, at least a team barrier ago.
+            // SAFETY: claimed a k-tile ago, a team barrier ago (see `Claims`).
             self.schedule
                 .claimed(unsafe { Claims::read(team, self.started) });
         }
         self.work = match self.schedule.next_work() {
-            Some(work) => {
-                if W::CLAIMED {
-                    let (team, seq) = (Team::index_again::<G>(), self.started + 1);
-                    // SAFETY: the host passes the counter; the reads follow (see `Claims`).
-                    unsafe { Claims::claim::<W, G>(&self.p, &self.schedule, team, seq) };
-                }
-                WorkCopies::of::<G>(&self.p, work, Team::thread_again::<G>())
-            }
+            Some(work) => WorkCopies::of::<G>(&self.p, work, Team::thread_again::<G>()),
             None => WorkCopies::NONE,
         };
         self.started += 1;
