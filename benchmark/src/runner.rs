@@ -42,16 +42,31 @@ const NOT_APPLICABLE: &str = "not applicable: ";
 /// One call on the buffers.
 type Run<'a, I, O> = timing::Call<'a, Buffers<I, O>>;
 
+/// Most copies of a shape's operands that the calls rotate through ([`Buffers`]).
+const MAX_COPIES: usize = 4;
+
 /// The operands of one shape, on the GPU and (for the check) on the host.
+///
+/// The GPU holds up to [`MAX_COPIES`] copies of them, the same values in each, which the rounds
+/// of calls take in turns: where the operands lie in memory changes how fast a kernel runs on
+/// them, and not by the same for every kernel (see [`timing`]).
 struct Buffers<I: Element, O: Element> {
-    a: CudaSlice<I>,
-    b: CudaSlice<I>,
-    c: CudaSlice<O>,
+    copies: Vec<DeviceOperands<I, O>>,
+    /// The copy the calls use now.
+    current: usize,
     a_host: Vec<I>,
     b_host: Vec<I>,
 }
 
+struct DeviceOperands<I, O> {
+    a: CudaSlice<I>,
+    b: CudaSlice<I>,
+    c: CudaSlice<O>,
+}
+
 impl<I: Element, O: Element> Buffers<I, O> {
+    /// Random operands for `s` from `seed`, in as many copies as take at most a quarter of
+    /// the GPU's free memory (one at least, [`MAX_COPIES`] at most).
     fn new(stream: &Arc<CudaStream>, s: &Shape, seed: u64) -> Result<Self, String> {
         let mut rng = StdRng::seed_from_u64(seed);
         let a_host: Vec<I> = (0..s.m * s.k)
@@ -61,18 +76,35 @@ impl<I: Element, O: Element> Buffers<I, O> {
             .map(|_| I::from_f64(rng.random_range(-1.0..1.0)))
             .collect();
         let e = |e: cudarc::driver::DriverError| e.to_string();
+        let bytes = (a_host.len() + b_host.len()) * I::DTYPE.size() + s.m * s.n * O::DTYPE.size();
+        let (free, _) = stream.context().mem_get_info().map_err(e)?;
+        let count = (free / 4 / bytes.max(1)).clamp(1, MAX_COPIES);
+        let copies = (0..count)
+            .map(|_| {
+                Ok(DeviceOperands {
+                    a: stream.clone_htod(&a_host).map_err(e)?,
+                    b: stream.clone_htod(&b_host).map_err(e)?,
+                    c: stream.alloc_zeros::<O>(s.m * s.n).map_err(e)?,
+                })
+            })
+            .collect::<Result<_, String>>()?;
         Ok(Buffers {
-            a: stream.clone_htod(&a_host).map_err(e)?,
-            b: stream.clone_htod(&b_host).map_err(e)?,
-            c: stream.alloc_zeros::<O>(s.m * s.n).map_err(e)?,
+            copies,
+            current: 0,
             a_host,
             b_host,
         })
     }
 
-    /// `A`, `B` and `C`.
+    /// `A`, `B` and `C` of the current copy.
     fn operands(&mut self) -> (&CudaSlice<I>, &CudaSlice<I>, &mut CudaSlice<O>) {
-        (&self.a, &self.b, &mut self.c)
+        let d = &mut self.copies[self.current];
+        (&d.a, &d.b, &mut d.c)
+    }
+
+    /// The calls use copy `i` from now on.
+    fn place(&mut self, i: usize) {
+        self.current = i;
     }
 
     /// Compares the output with the reference on a sample of elements.
@@ -83,7 +115,8 @@ impl<I: Element, O: Element> Buffers<I, O> {
         desc: GemmDesc,
         what: &str,
     ) -> Result<f64, String> {
-        let out: Vec<O> = stream.clone_dtoh(&self.c).map_err(|e| e.to_string())?;
+        let c = &self.copies[self.current].c;
+        let out: Vec<O> = stream.clone_dtoh(c).map_err(|e| e.to_string())?;
         let no_c: [O; 0] = [];
         let ops = Operands {
             desc,
@@ -185,12 +218,14 @@ impl Bench<'_> {
                 }
             }
             progress.set_message(format!("{} {}: timing", s.name, I::DTYPE));
+            let copies = bufs.copies.len();
             let ms = timing::interleaved_medians(
                 &stream,
                 flush,
                 (plan.warmup, plan.warmup_ms),
                 plan.reps,
                 &mut bufs,
+                (copies, Buffers::place),
                 &mut runs,
             )?;
             for ((name, entry, error), ms) in checked.into_iter().zip(ms) {
