@@ -760,7 +760,11 @@ pub const STREAM_K_ONE_ROUND_MAX_B_BYTES: u64 = 48 << 20;
 /// H100 (`bench/results/raw/h100-dp-stream-k.md`), the split grid against the persistent grid
 /// of teams: 1.04–1.15× after one whole round, 1.02–1.08× after two, 1.02–1.05× after three,
 /// 1.01× after four (one shape), 0.97–0.98× after fifteen (8192 × 8192 × 2048 to 16384).
-pub const STREAM_K_MAX_WHOLE_ROUNDS: u32 = 3;
+/// After four, on eleven more sector-aligned shapes (`bench/results/raw/late-claims.md`), the
+/// split raised the persistent / naive ratio on nine, by 1–7% (6644 × 2832 × 6008
+/// 1.031–1.039× → 1.071–1.078×, 6780 × 2896 × 2056 0.989–0.991× → 1.017–1.021×), and lowered
+/// it on two of 29 and 42 k-tiles, by 1–1.5% (6596 × 2848 × 1840 1.013–1.018× → 1.004×).
+pub const STREAM_K_MAX_WHOLE_ROUNDS: u32 = 4;
 
 /// Most whole rounds after which a split that saves a quarter of each team's k-tiles, rather
 /// than a third, is made ([`stream_k_share`]).
@@ -1257,9 +1261,9 @@ mod tests {
         // blocks, tail blocks take it.
         assert_eq!(stream_k_share(264 + 144, 132, 264, 64), Some(35));
         assert_eq!(stream_k_share(264 + 132, 132, 264, 64), None);
-        // At most three whole rounds before it.
-        assert_eq!(stream_k_share(3 * 264 + 144, 132, 264, 64), Some(35));
-        assert_eq!(stream_k_share(4 * 264 + 144, 132, 264, 64), None);
+        // At most four whole rounds before it.
+        assert_eq!(stream_k_share(4 * 264 + 144, 132, 264, 64), Some(35));
+        assert_eq!(stream_k_share(5 * 264 + 144, 132, 264, 64), None);
         // After one or two whole rounds, a quarter saved is enough: 192 tiles of 77 k-tiles,
         // 56 each. Not without a whole round, nor after three.
         assert_eq!(stream_k_share(192, 132, 264, 77), None);
@@ -1319,7 +1323,7 @@ mod tests {
     }
 
     /// Where `B`'s rows straddle sectors: one team per block from one whole round on, teams
-    /// after one to three whole rounds and a last round of more tiles than blocks.
+    /// after one to four whole rounds and a last round of more tiles than blocks.
     #[test]
     fn straddled_rows_run_naive_after_fixed_rounds() {
         let row = |n: u64| 2 * n;
@@ -1329,14 +1333,16 @@ mod tests {
         assert!(!straddled_rows_run_naive(800, 132, 132, row(5008)));
         assert!(!straddled_rows_run_naive(131, 132, 132, row(5000)));
         // 128 × 128 tiles, two teams per block: 2548x2504x3224 (one whole round and 136
-        // tiles), 3838x3064x3320 (two and 192), 4514x3320x2024 (three and 144); not a tail of
-        // at most one tile per block, four whole rounds, one round, or sector-aligned rows.
+        // tiles), 3838x3064x3320 (two and 192), 4514x3320x2024 (three and 144), 5156x3832x3496
+        // (four and 174); not a tail of at most one tile per block, five whole rounds, one
+        // round, or sector-aligned rows.
         assert!(straddled_rows_run_naive(400, 132, 264, row(2504)));
         assert!(straddled_rows_run_naive(720, 132, 264, row(3064)));
         assert!(straddled_rows_run_naive(936, 132, 264, row(3320)));
+        assert!(straddled_rows_run_naive(4 * 264 + 174, 132, 264, row(3832)));
         assert!(!straddled_rows_run_naive(264 + 132, 132, 264, row(5000)));
         assert!(!straddled_rows_run_naive(
-            4 * 264 + 200,
+            5 * 264 + 200,
             132,
             264,
             row(5000)
@@ -1378,7 +1384,7 @@ mod tests {
             prop_assert!(hi - lo <= 1, "{per_block:?}");
         }
 
-        /// [`StreamKRound`] on grids of whole rounds (none to three) and a last round of more
+        /// [`StreamKRound`] on grids of whole rounds (none to four) and a last round of more
         /// tiles than blocks: every k-tile of every tile computed once, each whole tile by one
         /// slot of its round, no slot past its whole tiles and its share, each tile's pieces in
         /// the workspace slots [`stream_k_slots`] gives it, no slot or counter used twice.
