@@ -53,8 +53,9 @@ impl Claims {
     /// on the grid's counter (`p.arrivals`), and the launch's last claim sets it back to zero.
     ///
     /// # Safety
-    /// `p.arrivals` is the counter, zero at the launch's start; the team's threads read the
-    /// entry only after a team barrier, and not after the claim of work `seq + RING`.
+    /// Called by one thread of the team per work; `p.arrivals` is the counter, zero at the
+    /// launch's start; the team's threads read the entry only after a team barrier, and not
+    /// after the claim of work `seq + RING`.
     #[inline(always)]
     pub(super) unsafe fn claim<W: WorkScheduler, G: Tiling>(
         p: &GemmParams,
