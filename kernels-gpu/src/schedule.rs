@@ -670,10 +670,18 @@ pub const fn claimed_tiles_pay(count: u32, slots: u32, k_tiles: u32, ldb_bytes: 
 /// no fixed rounds to wait for.
 #[inline(always)]
 pub const fn straddled_rows_run_naive(count: u32, blocks: u32, slots: u32, ldb_bytes: u64) -> bool {
-    let (whole, last) = (count / slots, count % slots);
     rows_straddle_sectors(ldb_bytes)
-        && whole >= 1
-        && (slots == blocks || (whole <= STREAM_K_MAX_WHOLE_ROUNDS && last > blocks))
+        && count / slots >= 1
+        && (slots == blocks || last_round_may_split(count, blocks, slots))
+}
+
+/// Whether the last round of a grid of `count` tiles over `blocks` blocks of `slots` teams is
+/// one that [`stream_k_share`] may split: more tiles than blocks, after at most
+/// [`STREAM_K_MAX_WHOLE_ROUNDS`] whole rounds. [`straddled_rows_run_naive`] takes the same
+/// grids where `B`'s rows straddle sectors.
+#[inline(always)]
+const fn last_round_may_split(count: u32, blocks: u32, slots: u32) -> bool {
+    count % slots > blocks && count / slots <= STREAM_K_MAX_WHOLE_ROUNDS
 }
 
 /// Fewest whole rounds of a grid of [`ClaimedTiles`] ([`claimed_tiles_pay`]).
@@ -715,13 +723,12 @@ pub const CLAIMED_MIN_K_TILES: u32 = 4;
 /// ([`stream_k_reads_fit`], which the host checks).
 #[inline(always)]
 pub const fn stream_k_share(count: u32, blocks: u32, slots: u32, k_tiles: u32) -> Option<u32> {
-    let whole = count / slots;
-    if count % slots <= blocks
-        || whole > STREAM_K_MAX_WHOLE_ROUNDS
+    if !last_round_may_split(count, blocks, slots)
         || count as u64 * k_tiles as u64 > i32::MAX as u64
     {
         return None;
     }
+    let whole = count / slots;
     let share = stream_k_even_share(count, slots, k_tiles);
     let saved = if whole == 0 || whole > STREAM_K_QUARTER_MAX_WHOLE_ROUNDS {
         3 * share <= 2 * k_tiles
