@@ -37,10 +37,14 @@ struct Args {
     /// row-major.
     #[arg(long = "layout", default_value = "nn", value_parser = parse_layouts)]
     layouts: Layouts,
-    /// Timed runs per kernel and shape, the kernels of a shape in turns (the median is
-    /// reported).
+    /// Timed runs per kernel and shape, the kernels of a shape in turns (the mean over the
+    /// copies of the operands of the median on each is reported): at least this many...
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
     reps: u32,
+    /// ...and at least as many as take this many milliseconds, flushes included (at most
+    /// 2000): a call of a few microseconds is measured over hundreds of runs.
+    #[arg(long, default_value_t = 100.0)]
+    reps_ms: f64,
     /// Untimed rounds of the kernels of a shape first: at least this many...
     #[arg(long, default_value_t = 3)]
     warmup: usize,
@@ -107,6 +111,7 @@ fn bench(args: &Args) -> Result<Vec<PathBuf>, String> {
         schedules: args.schedules.clone(),
         layouts: args.layouts,
         reps: args.reps as usize,
+        reps_ms: args.reps_ms,
         warmup: args.warmup,
         warmup_ms: args.warmup_ms,
         command: std::env::args().collect::<Vec<_>>().join(" "),

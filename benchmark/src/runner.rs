@@ -28,7 +28,9 @@ pub struct Plan {
     pub schedules: Vec<Schedule>,
     /// Storage order of `A` and `B`.
     pub layouts: Layouts,
+    /// Timed rounds: at least `reps`, and at least as many as take `reps_ms` of GPU time.
     pub reps: usize,
+    pub reps_ms: f64,
     /// Untimed rounds first: at least this many, and at least `warmup_ms` of GPU time.
     pub warmup: usize,
     pub warmup_ms: f64,
@@ -223,7 +225,7 @@ impl Bench<'_> {
                 &stream,
                 flush,
                 (plan.warmup, plan.warmup_ms),
-                plan.reps,
+                (plan.reps, plan.reps_ms),
                 &mut bufs,
                 (copies, Buffers::place),
                 &mut runs,

@@ -50,42 +50,37 @@ impl L2Flush {
     }
 }
 
+/// Most timed rounds that `reps_ms` asks for ([`interleaved_medians`]).
+const MAX_ROUNDS: usize = 2000;
+
 fn err(e: DriverError) -> String {
     e.to_string()
 }
 
 /// Milliseconds of each of `calls` on `state`, each call after an L2 flush: untimed rounds
 /// until at least `warmup` rounds and `warmup_ms` milliseconds (flushes included) have passed,
-/// then at least `reps` timed rounds, a whole number per placement. Round `r` runs on
-/// placement `r % placements` of the operands, which `place` selects on `state`; a call's
-/// time is the mean over the placements of its median on each.
+/// then timed rounds, a whole number per placement: at least `reps`, and as many as take about
+/// `reps_ms` at the warm-up's pace (at most [`MAX_ROUNDS`]). Round `r` runs on placement
+/// `r % placements` of the operands, which `place` selects on `state`; a call's time is the
+/// mean over the placements of its median on each.
 pub fn interleaved_medians<S>(
     stream: &Arc<CudaStream>,
     flush: &mut L2Flush,
     (warmup, warmup_ms): (usize, f64),
-    reps: usize,
+    (reps, reps_ms): (usize, f64),
     state: &mut S,
     (placements, mut place): (usize, impl FnMut(&mut S, usize)),
     calls: &mut [Call<'_, S>],
 ) -> Result<Vec<f64>, String> {
     let placements = placements.max(1);
-    let reps = reps.max(1).next_multiple_of(placements);
     let n = calls.len();
     let mut turns = Turns::new(n);
-    // Created before the timed rounds: creating an event costs host time. A pair per timed
-    // call, since the flushes run between the calls.
     let ctx = stream.context();
-    let events: Vec<(CudaEvent, CudaEvent)> = (0..(reps * n).max(1))
-        .map(|_| {
-            let event = || ctx.new_event(Some(CUevent_flags::CU_EVENT_DEFAULT));
-            Ok((event()?, event()?))
-        })
-        .collect::<Result<_, DriverError>>()
-        .map_err(err)?;
+    let event = || ctx.new_event(Some(CUevent_flags::CU_EVENT_DEFAULT));
     // Warm-up, in batches of rounds sized from the time per round so far.
+    let (start, stop) = (event().map_err(err)?, event().map_err(err)?);
     let (mut rounds, mut spent_ms, mut batch) = (0, 0.0, warmup.max(1));
     while rounds < warmup || spent_ms < warmup_ms {
-        let (start, stop) = &events[0];
         start.record(stream).map_err(err)?;
         for _ in 0..batch {
             place(state, rounds % placements);
@@ -96,12 +91,19 @@ pub fn interleaved_medians<S>(
             rounds += 1;
         }
         stop.record(stream).map_err(err)?;
-        spent_ms += f64::from(start.elapsed_ms(stop).map_err(err)?);
+        spent_ms += f64::from(start.elapsed_ms(&stop).map_err(err)?);
         let per_round = spent_ms / rounds as f64;
         batch = ((warmup_ms - spent_ms) / per_round)
             .ceil()
             .clamp(1.0, 1000.0) as usize;
     }
+    let reps = timed_rounds((reps, reps_ms), spent_ms / rounds as f64, placements);
+    // Created before the timed rounds: creating an event costs host time. A pair per timed
+    // call, since the flushes run between the calls.
+    let events: Vec<(CudaEvent, CudaEvent)> = (0..reps * n)
+        .map(|_| Ok((event()?, event()?)))
+        .collect::<Result<_, DriverError>>()
+        .map_err(err)?;
     // `order[j]`: the call timed by event pair `j`; the flush runs before the pair's start.
     let mut order = Vec::with_capacity(reps * n);
     for round in 0..reps {
@@ -124,6 +126,20 @@ pub fn interleaved_medians<S>(
         times[c][j / n % placements].push(ms);
     }
     Ok(times.into_iter().map(mean_of_medians).collect())
+}
+
+/// Timed rounds for rounds of `per_round_ms`: at least `reps`, and as many as take `reps_ms`
+/// (at most [`MAX_ROUNDS`]), a whole number per placement. One event interval is coarse
+/// against a call of a few microseconds, and so is a median of a few of them: short calls get
+/// more rounds.
+fn timed_rounds((reps, reps_ms): (usize, f64), per_round_ms: f64, placements: usize) -> usize {
+    let for_time = (reps_ms / per_round_ms).ceil();
+    let for_time = if for_time.is_finite() {
+        (for_time as usize).min(MAX_ROUNDS)
+    } else {
+        MAX_ROUNDS
+    };
+    reps.max(for_time).max(1).next_multiple_of(placements)
 }
 
 /// The mean over placements of the median time on each (none empty).
@@ -171,7 +187,21 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 #[cfg(test)]
 mod tests {
-    use super::{Turns, mean_of_medians};
+    use super::{MAX_ROUNDS, Turns, mean_of_medians, timed_rounds};
+
+    #[test]
+    fn short_rounds_get_more_of_them() {
+        // 20 rounds of 5 ms take 100 ms already; rounds of 0.2 ms need 500.
+        assert_eq!(timed_rounds((20, 100.0), 5.0, 4), 20);
+        assert_eq!(timed_rounds((20, 100.0), 0.2, 4), 500);
+        assert_eq!(
+            timed_rounds((20, 100.0), 0.0001, 3),
+            MAX_ROUNDS.next_multiple_of(3)
+        );
+        assert_eq!(timed_rounds((20, 0.0), 0.2, 4), 20);
+        assert_eq!(timed_rounds((5, 0.0), 0.2, 4), 8);
+        assert_eq!(timed_rounds((3000, 100.0), 0.2, 1), 3000);
+    }
 
     #[test]
     fn each_placement_weighs_alike_whatever_its_outliers() {
