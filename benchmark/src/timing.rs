@@ -60,7 +60,7 @@ fn err(e: DriverError) -> String {
 /// Milliseconds of each of `calls` on `state`, each call after an L2 flush: untimed rounds
 /// until at least `warmup` rounds and `warmup_ms` milliseconds (flushes included) have passed,
 /// then timed rounds, a whole number per placement: at least `reps`, and as many as take about
-/// `reps_ms` at the warm-up's pace (at most [`MAX_ROUNDS`]). Round `r` runs on placement
+/// `reps_ms` at the warm-up's pace (at most `MAX_ROUNDS`). Round `r` runs on placement
 /// `r % placements` of the operands, which `place` selects on `state`; a call's time is the
 /// mean over the placements of its median on each.
 pub fn interleaved_medians<S>(
