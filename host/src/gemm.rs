@@ -6,7 +6,7 @@ use crate::element::Element;
 use crate::error::{Error, Operand, Result};
 use crate::kernel::{Kernel, Schedule, WgmmaSchedule};
 use crate::module::{Arch, Entry, Module};
-use crate::persistent::PersistentLaunch;
+use crate::persistent::{PersistentLaunch, TileClaims};
 use crate::plan::{Call, Plan, plan};
 use crate::raw;
 use crate::stream_k::Workspace;
@@ -48,6 +48,7 @@ pub struct Gemm {
     /// The partial sums of the persistent 128 × 128 `mma.sync` kernel's stream-K rounds, and
     /// the tile counter of the claimed kernels.
     workspace: Option<Workspace>,
+    claims: TileClaims,
 }
 
 impl Gemm {
@@ -75,7 +76,14 @@ impl Gemm {
             stream,
             module,
             workspace,
+            claims: TileClaims::Auto,
         })
+    }
+
+    /// This handle, with the persistent 128 × 128 `mma.sync` grids that [`TileClaims`]
+    /// describes claiming their tiles as `claims` says (by default [`TileClaims::Auto`]).
+    pub fn with_tile_claims(self, claims: TileClaims) -> Self {
+        Gemm { claims, ..self }
     }
 
     /// The stream every call is issued on.
@@ -91,6 +99,12 @@ impl Gemm {
     /// Number of SMs of the GPU.
     pub fn sm_count(&self) -> u32 {
         self.module.sm_count
+    }
+
+    /// Peak DRAM bandwidth of the GPU in GB/s, from its memory clock and bus width; 0 where
+    /// the driver does not give them.
+    pub fn dram_gbps(&self) -> u32 {
+        self.module.dram_gbps
     }
 
     /// `C = alpha · A · B + beta · C` with `kernel` (or the one `Kernel::Auto` picks), for
@@ -220,6 +234,8 @@ impl Gemm {
                 desc.k,
                 (desc.b_bytes::<I>(), (desc.ldb * I::DTYPE.size()) as u64),
                 round_blocks,
+                self.claims
+                    .made(self.module.dram_gbps, self.module.sm_count),
             ),
             _ => PersistentLaunch::Rounds,
         };

@@ -53,6 +53,7 @@ pub use error::{Error, Operand, Result};
 pub use gemm::Gemm;
 pub use kernel::{Kernel, MmaTile, Schedule, WgmmaSchedule};
 pub use module::{Arch, PTX_SM80, PTX_SM90A};
+pub use persistent::TileClaims;
 
 pub use cudarc;
 pub use half;

@@ -68,6 +68,20 @@ pub(crate) struct Entry {
     pub resident: u32,
 }
 
+/// Peak DRAM bandwidth of `ctx`'s GPU in GB/s: two transfers per memory clock (kHz) over the
+/// bus (bits). 0 where the driver does not give either.
+fn dram_gbps(ctx: &CudaContext) -> u32 {
+    use cudarc::driver::sys::CUdevice_attribute as Attribute;
+    let clock_khz = ctx.attribute(Attribute::CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE);
+    let bus_bits = ctx.attribute(Attribute::CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH);
+    match (clock_khz, bus_bits) {
+        (Ok(khz), Ok(bits)) if khz > 0 && bits > 0 => {
+            (2 * khz as u64 * bits as u64 / 8 / 1_000_000) as u32
+        }
+        _ => 0,
+    }
+}
+
 /// The module and every entry point it has.
 #[derive(Debug)]
 pub(crate) struct Module {
@@ -75,6 +89,9 @@ pub(crate) struct Module {
     pub sm_count: u32,
     /// Shared memory per SM in bytes (how many blocks of a tile configuration share one).
     pub smem_per_sm: u32,
+    /// Peak DRAM bandwidth in GB/s, from the memory clock and bus width; 0 where the driver
+    /// does not give them.
+    pub dram_gbps: u32,
     entries: Vec<Entry>,
 }
 
@@ -108,6 +125,7 @@ impl Module {
             cudarc::driver::sys::CUdevice_attribute::CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN,
         )? as u32)
             .min(smem_limit);
+        let dram_gbps = dram_gbps(ctx);
         let entries = table
             .iter()
             // Hopper-only kernels are not in the sm_80 PTX, and a GPU with less shared memory
@@ -123,6 +141,7 @@ impl Module {
             arch,
             sm_count,
             smem_per_sm,
+            dram_gbps,
             entries,
         })
     }

@@ -5,10 +5,39 @@
 
 use crate::module::Entry;
 use tessera_kernels::schedule::{
-    TileGrid, claimed_tiles_pay, one_tile_per_block, straddled_rows_run_naive, stream_k_reads_fit,
-    stream_k_share,
+    TileGrid, claimed_tiles_pay, claims_balance_sms, one_tile_per_block, straddled_rows_run_naive,
+    stream_k_reads_fit, stream_k_share,
 };
 use tessera_kernels::shapes::MMA_BLOCK_K;
+
+/// Whether the blocks of a persistent 128 × 128 `mma.sync` grid of teams claim their tiles at
+/// run time, from a counter, rather than take them in fixed rounds, on the grids where the
+/// rows of `B` are an odd number of 16-byte chunks apart and that have three whole rounds of
+/// tiles or more (see `tessera_kernels::schedule::claimed_tiles_pay`). Set with
+/// [`Gemm::with_tile_claims`](crate::Gemm::with_tile_claims).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TileClaims {
+    /// Claims where the GPU has less than 30 GB/s of DRAM bandwidth per SM (an H100 SXM has
+    /// 25, an H200 36), where they were measured to balance the SMs' work; fixed rounds
+    /// elsewhere (`tessera_kernels::schedule::claims_balance_sms`).
+    #[default]
+    Auto,
+    /// Claims on every such grid.
+    On,
+    /// Fixed rounds on every such grid.
+    Off,
+}
+
+impl TileClaims {
+    /// Whether such grids claim their tiles on a GPU of `dram_gbps` GB/s over `sm_count` SMs.
+    pub(crate) fn made(self, dram_gbps: u32, sm_count: u32) -> bool {
+        match self {
+            TileClaims::Auto => claims_balance_sms(dram_gbps / sm_count.max(1)),
+            TileClaims::On => true,
+            TileClaims::Off => false,
+        }
+    }
+}
 
 /// The kernel and grid of a persistent `mma.sync` call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,13 +58,15 @@ pub(crate) enum PersistentLaunch {
 impl PersistentLaunch {
     /// The launch of `grid` with `k` elements of `K` where the persistent `entry` would run
     /// `round_blocks` round blocks; `b_bytes`: the bytes of every `B` of the batch, and
-    /// `ldb_bytes` from one row of `B` to the next.
+    /// `ldb_bytes` from one row of `B` to the next; `claims`: whether the grids of
+    /// [`claimed_tiles_pay`] claim their tiles ([`TileClaims::made`]).
     pub fn plan(
         entry: &Entry,
         grid: &TileGrid,
         k: usize,
         (b_bytes, ldb_bytes): (u64, u64),
         round_blocks: u32,
+        claims: bool,
     ) -> Self {
         let (count, slots) = (grid.count(), round_blocks * entry.teams);
         let Ok(k_tiles) = u32::try_from(k.div_ceil(MMA_BLOCK_K as usize)) else {
@@ -49,7 +80,7 @@ impl PersistentLaunch {
             PersistentLaunch::StreamK { slots }
         } else if one_tile_per_block(count, round_blocks, slots, k_tiles) {
             PersistentLaunch::OneTilePerBlock { tiles: count }
-        } else if claimed_tiles_pay(count, slots, k_tiles, ldb_bytes) {
+        } else if claims && claimed_tiles_pay(count, slots, k_tiles, ldb_bytes) {
             PersistentLaunch::Claimed { tiles: count }
         } else {
             PersistentLaunch::Rounds
@@ -73,6 +104,16 @@ impl PersistentLaunch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn claims_by_dram_bandwidth_per_sm_unless_set() {
+        // An H100 SXM, an H200, and a GPU whose bandwidth the driver does not give.
+        for (gbps, auto) in [(3352, true), (4814, false), (0, true)] {
+            assert_eq!(TileClaims::Auto.made(gbps, 132), auto, "{gbps} GB/s");
+            assert!(TileClaims::On.made(gbps, 132));
+            assert!(!TileClaims::Off.made(gbps, 132));
+        }
+    }
 
     #[test]
     fn entries_in_place_of_the_persistent_one() {

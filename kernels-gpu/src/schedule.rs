@@ -612,8 +612,8 @@ pub const TEAMS_SHORT_MAX_WHOLE_ROUNDS: u32 = 5;
 /// (`bench/results/raw/h100-claimed-tiles.md`), ncu found the SMs of a persistent 128 × 128
 /// grid finishing their equal shares from 0.6 to 0.99 of the launch, while a naive grid kept
 /// every SM busy to the end by giving the fast ones up to 1.29× the mean work. Such a grid
-/// claims its tiles ([`claimed_tiles_pay`]) or runs as one block per tile
-/// ([`straddled_rows_run_naive`]).
+/// claims its tiles ([`claimed_tiles_pay`], on GPUs of little DRAM bandwidth per SM:
+/// [`claims_balance_sms`]) or runs as one block per tile ([`straddled_rows_run_naive`]).
 #[inline(always)]
 pub const fn rows_straddle_sectors(ldb_bytes: u64) -> bool {
     ldb_bytes % 32 == 16
@@ -630,7 +630,9 @@ pub const fn rows_straddle_sectors(ldb_bytes: u64) -> bool {
 /// [`ClaimedTiles`]), 23 shapes ran at 0.994–1.029× on average over three processes
 /// (`bench/results/raw/late-claims.md`). Where the rows are sector-aligned, the
 /// fixed rounds stay balanced, and claims moved nine shapes by −4% to +1.4% (8192³: 1.036× →
-/// 1.006×). The 128 × 256 kernel lost 1–7% with claims on every shape, and has none.
+/// 1.006×). The 128 × 256 kernel lost 1–7% with claims on every shape, and has none. On a GPU
+/// with more DRAM bandwidth per SM the fixed rounds ran faster than claims, and the host makes
+/// none there ([`claims_balance_sms`]).
 #[inline(always)]
 pub const fn claimed_tiles_pay(count: u32, slots: u32, k_tiles: u32, ldb_bytes: u64) -> bool {
     slots > 0
@@ -683,6 +685,27 @@ pub const fn straddled_rows_run_naive(count: u32, blocks: u32, slots: u32, ldb_b
 const fn last_round_may_split(count: u32, blocks: u32, slots: u32) -> bool {
     count % slots > blocks && count / slots <= STREAM_K_MAX_WHOLE_ROUNDS
 }
+
+/// Whether the grids of [`claimed_tiles_pay`] claim their tiles on a GPU with
+/// `dram_gbps_per_sm` GB/s of DRAM bandwidth per SM (0 where unknown): below
+/// [`CLAIMS_MAX_DRAM_GBPS_PER_SM`]. Elsewhere they keep their fixed rounds.
+///
+/// The two GPUs measured have the same SMs and L2 and differ in DRAM. On an H100 SXM
+/// (3.35 TB/s, 25 GB/s per SM) the fixed rounds of such grids left SMs idle for up to 40% of
+/// the launch ([`rows_straddle_sectors`]), and claims raised six of them from 0.94–0.97× the
+/// naive grid's speed to 0.98–1.01× ([`claimed_tiles_pay`]). On an H200 (4.8 TB/s, 36 GB/s per SM;
+/// `bench/results/raw/h200-claims.md`), over 19 such shapes of four to fourteen whole rounds,
+/// two processes each, the fixed rounds ran at 0.994–1.056× the naive grid's speed and claims
+/// at 0.984–1.040×: the rounds were ahead on 15, by up to 4.2%, behind on four by up to 2.1%.
+/// The bound lies between the two GPUs; no other GPU was measured.
+#[inline(always)]
+pub const fn claims_balance_sms(dram_gbps_per_sm: u32) -> bool {
+    dram_gbps_per_sm < CLAIMS_MAX_DRAM_GBPS_PER_SM
+}
+
+/// DRAM bandwidth per SM, in GB/s, from which grids keep their fixed rounds where `B`'s rows
+/// straddle sectors ([`claims_balance_sms`]).
+pub const CLAIMS_MAX_DRAM_GBPS_PER_SM: u32 = 30;
 
 /// Fewest whole rounds of a grid of [`ClaimedTiles`] ([`claimed_tiles_pay`]).
 pub const CLAIMED_MIN_WHOLE_ROUNDS: u32 = 3;
@@ -1327,6 +1350,17 @@ mod tests {
         assert!(!claimed_tiles_pay(3 * 264 - 1, 264, 4, row(5000)));
         assert!(!claimed_tiles_pay(3 * 264, 264, 3, row(5000)));
         assert!(!claimed_tiles_pay(3 * 264, 0, 4, row(5000)));
+    }
+
+    /// An H100 SXM (3.35 TB/s over 132 SMs) claims; an H200 (4.8 TB/s) keeps its rounds; a GPU
+    /// whose bandwidth is unknown claims, as before the bound.
+    #[test]
+    fn claims_where_dram_bandwidth_per_sm_is_low() {
+        assert!(claims_balance_sms(3352 / 132));
+        assert!(!claims_balance_sms(4814 / 132));
+        assert!(claims_balance_sms(0));
+        assert!(claims_balance_sms(CLAIMS_MAX_DRAM_GBPS_PER_SM - 1));
+        assert!(!claims_balance_sms(CLAIMS_MAX_DRAM_GBPS_PER_SM));
     }
 
     /// Where `B`'s rows straddle sectors: one team per block from one whole round on, teams

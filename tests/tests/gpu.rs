@@ -22,15 +22,18 @@ use std::sync::Arc;
 use tessera::cudarc::driver::CudaContext;
 use tessera::half::{bf16, f16};
 use tessera::{
-    DType, Element, Error, Gemm, GemmDesc, Kernel, Layout, MmaTile, Operand, Schedule,
+    DType, Element, Error, Gemm, GemmDesc, Kernel, Layout, MmaTile, Operand, Schedule, TileClaims,
     WgmmaSchedule,
 };
-use tessera_kernels::schedule::TEAMS_SHORT_MAX_WHOLE_ROUNDS;
+use tessera_kernels::schedule::{TEAMS_SHORT_MAX_WHOLE_ROUNDS, claims_balance_sms};
 use tessera_tests::reliability::{self, Problem};
 use tessera_tests::{Case, Check, run_case};
 
 struct Suite<'a> {
     gemm: &'a Gemm,
+    /// The same GPU paths as `gemm`, with [`TileClaims::On`]: the claimed kernels run on any
+    /// GPU.
+    claiming: &'a Gemm,
     /// Put before every test's name: what sets this suite's `Gemm` apart, if anything.
     label: String,
     seed: u64,
@@ -119,9 +122,19 @@ impl Suite<'_> {
         case: &Case,
         sampled: Option<usize>,
     ) -> Result<String, String> {
+        self.check_on::<I, O>(self.gemm, kernel, case, sampled)
+    }
+
+    fn check_on<I: Element, O: Element>(
+        &self,
+        gemm: &Gemm,
+        kernel: Kernel,
+        case: &Case,
+        sampled: Option<usize>,
+    ) -> Result<String, String> {
         let how = sampled.map_or(Check::Full, Check::Sampled);
         let outcome =
-            run_case::<I, O>(self.gemm, kernel, case, how).map_err(|e| format!("{case:?}: {e}"))?;
+            run_case::<I, O>(gemm, kernel, case, how).map_err(|e| format!("{case:?}: {e}"))?;
         if outcome.wrote_outside {
             return Err(format!("{case:?}: wrote outside C"));
         }
@@ -382,12 +395,22 @@ impl Suite<'_> {
         for (m, n, k) in tails {
             sampled(format!("tail {m}x{n}x{k}"), dense(m, n, k), -0.5, 1.5);
         }
-        // Many rounds, where the blocks of a persistent 128 × 128 call claim their tiles at run
-        // time (on 132 SMs: 1720 tiles over 264 slots, and rows of `B` an odd multiple of 16
-        // bytes apart), with 20 k-tiles and with 8, K cut. Every element type runs it in turn,
-        // so that a launch that left the tile counter above zero makes the next one skip tiles.
+        // Many rounds where rows of `B` are an odd multiple of 16 bytes apart (on 132 SMs: 1720
+        // tiles over 264 slots), with 20 k-tiles and with 8, K cut: the blocks of a persistent
+        // 128 × 128 call claim their tiles at run time with `TileClaims::On`, and as the GPU's
+        // DRAM bandwidth decides by default (`claimed_entry_points`). Every element type runs
+        // the claimed case in turn, so that a launch that left the tile counter above zero
+        // makes the next one skip tiles.
         for (m, n, k) in [(5000, 5496, 1280), (5000, 5496, 500)] {
-            sampled(format!("claimed {m}x{n}x{k}"), dense(m, n, k), 0.75, -1.0);
+            let case = Case {
+                alpha: 0.75,
+                beta: -1.0,
+                ..dense(m, n, k)
+            };
+            self.record(format!("{tag} claimed {m}x{n}x{k} sampled"), || {
+                self.check_on::<I, O>(self.claiming, kernel, &case, Some(4000))
+            });
+            sampled(format!("straddled rows {m}x{n}x{k}"), case, 0.75, -1.0);
         }
         // On 132 SMs: 15 tiles of 49 k-tiles, K cut mid-tile, where the two teams of each
         // persistent 128 × 128 block share its tile; one round of 264 such tiles and a tail
@@ -473,12 +496,16 @@ impl Suite<'_> {
 /// 144 KiB fit; where they do not, a call for them is refused with `Unsupported`.
 fn smaller_gpu(suite: &Suite, ctx: &Arc<CudaContext>, kib: u32) {
     let label = format!("[{kib} KiB per block] ");
-    let gemm = match Gemm::with_shared_memory_limit(ctx.default_stream(), kib * 1024) {
-        Ok(g) => g,
-        Err(e) => return suite.record(format!("{label}load"), || Err(e.to_string())),
+    let load = || Gemm::with_shared_memory_limit(ctx.default_stream(), kib * 1024);
+    let (gemm, claiming) = match (load(), load()) {
+        (Ok(g), Ok(c)) => (g, c.with_tile_claims(TileClaims::On)),
+        (Err(e), _) | (_, Err(e)) => {
+            return suite.record(format!("{label}load"), || Err(e.to_string()));
+        }
     };
     let small = Suite {
         gemm: &gemm,
+        claiming: &claiming,
         label,
         filters: suite.filters.clone(),
         passed: Cell::new(0),
@@ -572,6 +599,54 @@ fn entry_points(gemm: &Gemm) -> Result<String, String> {
     }
 }
 
+/// The entry points of a persistent 128 × 128 `mma.sync` call of many whole rounds where the
+/// rows of `B` are an odd number of 16-byte chunks apart (5496 bf16 columns, `M` = 128 × the
+/// SMs: 43 tiles per SM), through handles of each [`TileClaims`]: the claimed kernel with
+/// `On`, the persistent one with `Off`, and with `Auto` the one the GPU's DRAM bandwidth per
+/// SM picks. Nothing is launched.
+fn claimed_entry_points(ctx: &Arc<CudaContext>) -> Result<String, String> {
+    let load = |claims| {
+        Gemm::new(ctx.default_stream())
+            .map(|g| g.with_tile_claims(claims))
+            .map_err(|e| e.to_string())
+    };
+    let [auto, on, off] = [TileClaims::Auto, TileClaims::On, TileClaims::Off].map(load);
+    let (auto, on, off) = (auto?, on?, off?);
+    let stream = auto.stream();
+    let (m, n, k) = (128 * auto.sm_count() as usize, 5496, 1280);
+    let alloc = |len: usize| stream.alloc_zeros::<bf16>(len).map_err(|e| e.to_string());
+    let (a, b, mut c) = (alloc(m * k)?, alloc(k * n)?, alloc(m * n)?);
+    let kernel = Kernel::MmaSync(MmaTile::M128N128, Schedule::Persistent);
+    let desc = GemmDesc::new(m, n, k);
+    let mut entry = |gemm: &Gemm| {
+        gemm.entry_point(kernel, &desc, &a, &b, &mut c)
+            .map_err(|e| e.to_string())
+    };
+    let got = [entry(&auto)?, entry(&on)?, entry(&off)?];
+    if got[1].ends_with("_naive") {
+        return Ok(format!("not on this GPU (one team per block): {got:?}"));
+    }
+    let per_sm = auto.dram_gbps() / auto.sm_count();
+    let claimed = "mma_bf16_bf16_128x128_claimed";
+    let rounds = "mma_bf16_bf16_128x128_persistent";
+    let want = [
+        if claims_balance_sms(per_sm) {
+            claimed
+        } else {
+            rounds
+        },
+        claimed,
+        rounds,
+    ];
+    if got == want {
+        Ok(format!("{per_sm} GB/s per SM: {}", got.join(", ")))
+    } else {
+        Err(format!(
+            "{per_sm} GB/s per SM: expected {want:?}, got {got:?}"
+        ))
+    }
+}
+
 /// A buffer allocated in a second (non-primary) context of the same GPU gives
 /// [`Error::WrongContext`], and nothing is launched.
 fn wrong_context(gemm: &Gemm) -> Result<String, String> {
@@ -637,25 +712,28 @@ fn main() -> ExitCode {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(if quick { 8 } else { 256 });
-    let gemm = match Gemm::new(ctx.default_stream()) {
-        Ok(g) => g,
-        Err(e) => {
+    let load = || Gemm::new(ctx.default_stream());
+    let (gemm, claiming) = match (load(), load()) {
+        (Ok(g), Ok(c)) => (g, c.with_tile_claims(TileClaims::On)),
+        (Err(e), _) | (_, Err(e)) => {
             println!("gpu tests: cannot load the kernels: {e}");
             return ExitCode::FAILURE;
         }
     };
     println!(
-        "gpu tests on {} (compute capability {}.{}, {} SMs), seed {seed}, {cases} property cases per kernel and type, shard {}/{}",
+        "gpu tests on {} (compute capability {}.{}, {} SMs, {} GB/s DRAM), seed {seed}, {cases} property cases per kernel and type, shard {}/{}",
         ctx.name().unwrap_or_default(),
         gemm.arch().major,
         gemm.arch().minor,
         gemm.sm_count(),
+        gemm.dram_gbps(),
         shard.index,
         shard.count
     );
     let filters = args.into_iter().filter(|a| !a.starts_with("--")).collect();
     let suite = Suite {
         gemm: &gemm,
+        claiming: &claiming,
         label: String::new(),
         seed,
         cases,
@@ -694,6 +772,9 @@ fn main() -> ExitCode {
     });
     suite.record("entry points of persistent 128x256 calls".into(), || {
         entry_points(&gemm)
+    });
+    suite.record("entry points of claimed 128x128 grids".into(), || {
+        claimed_entry_points(&ctx)
     });
     println!(
         "\ngpu: {} passed, {} failed",
