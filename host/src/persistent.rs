@@ -18,8 +18,8 @@ use tessera_kernels::shapes::MMA_BLOCK_K;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum TileClaims {
     /// Claims where the GPU has less than 30 GB/s of DRAM bandwidth per SM (an H100 SXM has
-    /// 25, an H200 36), where they were measured to balance the SMs' work; fixed rounds
-    /// elsewhere (`tessera_kernels::schedule::claims_balance_sms`).
+    /// 25, an H200 36): on an H100 they balanced the SMs' work and beat the fixed rounds, on
+    /// an H200 the fixed rounds were faster (`tessera_kernels::schedule::claims_balance_sms`).
     #[default]
     Auto,
     /// Claims on every such grid.

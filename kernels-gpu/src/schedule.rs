@@ -690,11 +690,13 @@ const fn last_round_may_split(count: u32, blocks: u32, slots: u32) -> bool {
 /// `dram_gbps_per_sm` GB/s of DRAM bandwidth per SM (0 where unknown): below
 /// [`CLAIMS_MAX_DRAM_GBPS_PER_SM`]. Elsewhere they keep their fixed rounds.
 ///
-/// The two GPUs measured have the same SMs and L2 and differ in DRAM. On an H100 SXM
-/// (3.35 TB/s, 25 GB/s per SM) the fixed rounds of such grids left SMs idle for up to 40% of
+/// The two GPUs measured have the same 132 SMs and differ in memory: an H100 SXM has 3.35 TB/s
+/// of DRAM bandwidth (25 GB/s per SM) and 50 MiB of L2, an H200 4.8 TB/s (36 GB/s per SM) and
+/// 60 MiB. Which of the two tells them apart here was not separated; the bound is on the
+/// bandwidth. On the H100 the fixed rounds of such grids left SMs idle for up to 40% of
 /// the launch ([`rows_straddle_sectors`]), and claims raised six of them from 0.94–0.97× the
-/// naive grid's speed to 0.98–1.01× ([`claimed_tiles_pay`]). On an H200 (4.8 TB/s, 36 GB/s per SM;
-/// `bench/results/raw/h200-claims.md`), over 19 such shapes of four to fourteen whole rounds,
+/// naive grid's speed to 0.98–1.01× ([`claimed_tiles_pay`]). On the H200
+/// (`bench/results/raw/h200-claims.md`), over 19 such shapes of four to fourteen whole rounds,
 /// two processes each, the fixed rounds ran at 0.994–1.056× the naive grid's speed and claims
 /// at 0.984–1.040×: the rounds were ahead on 15, by up to 4.2%, behind on four by up to 2.1%.
 /// The bound lies between the two GPUs; no other GPU was measured.
