@@ -6,7 +6,7 @@ use crate::element::Element;
 use crate::error::{Error, Operand, Result};
 use crate::kernel::{Kernel, Schedule, WgmmaSchedule};
 use crate::module::{Arch, Entry, Module};
-use crate::persistent::{PersistentLaunch, TileClaims};
+use crate::persistent::{Balance, PersistentLaunch, TileClaims};
 use crate::plan::{Call, Plan, plan};
 use crate::raw;
 use crate::stream_k::Workspace;
@@ -232,10 +232,13 @@ impl Gemm {
                 entry,
                 &desc.tile_grid(entry.info.tile.block_m, entry.info.tile.block_n),
                 desc.k,
-                (desc.b_bytes::<I>(), (desc.ldb * I::DTYPE.size()) as u64),
+                (
+                    desc.b_bytes::<I>(),
+                    (desc.lda * I::DTYPE.size()) as u64,
+                    (desc.ldb * I::DTYPE.size()) as u64,
+                ),
                 round_blocks,
-                self.claims
-                    .made(self.module.dram_gbps, self.module.sm_count),
+                Balance::of(self.module.dram_gbps, self.module.sm_count, self.claims),
             ),
             _ => PersistentLaunch::Rounds,
         };

@@ -1,12 +1,12 @@
 //! Which kernel runs a persistent `mma.sync` call: the persistent kernel itself, or in its
 //! place the stream-K kernel ([`stream_k_share`]), the naive grid's kernel
-//! ([`one_tile_per_block`], [`straddled_rows_run_naive`]) or the kernel whose blocks claim
-//! their tiles ([`claimed_tiles_pay`]).
+//! ([`one_tile_per_block`], [`straddled_rows_run_naive`], [`straddled_a_rows_run_naive`]) or
+//! the kernel whose blocks claim their tiles ([`claimed_tiles_pay`]).
 
 use crate::module::Entry;
 use tessera_kernels::schedule::{
-    TileGrid, claimed_tiles_pay, claims_balance_sms, one_tile_per_block, straddled_rows_run_naive,
-    stream_k_reads_fit, stream_k_share,
+    TileGrid, claimed_tiles_pay, one_tile_per_block, straddled_a_rows_run_naive,
+    straddled_rows_run_naive, straddled_rows_unbalance_sms, stream_k_reads_fit, stream_k_share,
 };
 use tessera_kernels::shapes::MMA_BLOCK_K;
 
@@ -19,7 +19,8 @@ use tessera_kernels::shapes::MMA_BLOCK_K;
 pub enum TileClaims {
     /// Claims where the GPU has less than 30 GB/s of DRAM bandwidth per SM (an H100 SXM has
     /// 25, an H200 36): on an H100 they balanced the SMs' work and beat the fixed rounds, on
-    /// an H200 the fixed rounds were faster (`tessera_kernels::schedule::claims_balance_sms`).
+    /// an H200 the fixed rounds were faster
+    /// (`tessera_kernels::schedule::straddled_rows_unbalance_sms`).
     #[default]
     Auto,
     /// Claims on every such grid.
@@ -29,12 +30,34 @@ pub enum TileClaims {
 }
 
 impl TileClaims {
-    /// Whether such grids claim their tiles on a GPU of `dram_gbps` GB/s over `sm_count` SMs.
-    pub(crate) fn made(self, dram_gbps: u32, sm_count: u32) -> bool {
+    /// Whether such grids claim their tiles on a GPU where straddled rows unbalance the SMs
+    /// (`unbalanced`: [`Balance::of`]) or not.
+    pub(crate) fn made(self, unbalanced: bool) -> bool {
         match self {
-            TileClaims::Auto => claims_balance_sms(dram_gbps / sm_count.max(1)),
+            TileClaims::Auto => unbalanced,
             TileClaims::On => true,
             TileClaims::Off => false,
+        }
+    }
+}
+
+/// What the GPU does to a fixed schedule where an operand's rows straddle sectors, and what a
+/// persistent call does about it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Balance {
+    /// The SMs compute at uneven rates ([`straddled_rows_unbalance_sms`]).
+    pub unbalanced: bool,
+    /// The grids of [`claimed_tiles_pay`] claim their tiles ([`TileClaims::made`]).
+    pub claims: bool,
+}
+
+impl Balance {
+    /// The balance on a GPU of `dram_gbps` GB/s over `sm_count` SMs, with `claims` set so.
+    pub fn of(dram_gbps: u32, sm_count: u32, claims: TileClaims) -> Self {
+        let unbalanced = straddled_rows_unbalance_sms(dram_gbps / sm_count.max(1));
+        Balance {
+            unbalanced,
+            claims: claims.made(unbalanced),
         }
     }
 }
@@ -57,16 +80,15 @@ pub(crate) enum PersistentLaunch {
 
 impl PersistentLaunch {
     /// The launch of `grid` with `k` elements of `K` where the persistent `entry` would run
-    /// `round_blocks` round blocks; `b_bytes`: the bytes of every `B` of the batch, and
-    /// `ldb_bytes` from one row of `B` to the next; `claims`: whether the grids of
-    /// [`claimed_tiles_pay`] claim their tiles ([`TileClaims::made`]).
+    /// `round_blocks` round blocks on a GPU of `balance`; `b_bytes`: the bytes of every `B` of
+    /// the batch, `lda_bytes` and `ldb_bytes` from one row of `A` and of `B` to the next.
     pub fn plan(
         entry: &Entry,
         grid: &TileGrid,
         k: usize,
-        (b_bytes, ldb_bytes): (u64, u64),
+        (b_bytes, lda_bytes, ldb_bytes): (u64, u64, u64),
         round_blocks: u32,
-        claims: bool,
+        balance: Balance,
     ) -> Self {
         let (count, slots) = (grid.count(), round_blocks * entry.teams);
         let Ok(k_tiles) = u32::try_from(k.div_ceil(MMA_BLOCK_K as usize)) else {
@@ -78,9 +100,11 @@ impl PersistentLaunch {
             && stream_k_reads_fit(count, slots, b_bytes)
         {
             PersistentLaunch::StreamK { slots }
-        } else if one_tile_per_block(count, round_blocks, slots, k_tiles) {
+        } else if one_tile_per_block(count, round_blocks, slots, k_tiles)
+            || straddled_a_rows_run_naive(count, round_blocks, slots, lda_bytes, balance.unbalanced)
+        {
             PersistentLaunch::OneTilePerBlock { tiles: count }
-        } else if claims && claimed_tiles_pay(count, slots, k_tiles, ldb_bytes) {
+        } else if balance.claims && claimed_tiles_pay(count, slots, k_tiles, ldb_bytes) {
             PersistentLaunch::Claimed { tiles: count }
         } else {
             PersistentLaunch::Rounds
@@ -108,10 +132,17 @@ mod tests {
     #[test]
     fn claims_by_dram_bandwidth_per_sm_unless_set() {
         // An H100 SXM, an H200, and a GPU whose bandwidth the driver does not give.
-        for (gbps, auto) in [(3352, true), (4814, false), (0, true)] {
-            assert_eq!(TileClaims::Auto.made(gbps, 132), auto, "{gbps} GB/s");
-            assert!(TileClaims::On.made(gbps, 132));
-            assert!(!TileClaims::Off.made(gbps, 132));
+        for (gbps, unbalanced) in [(3352, true), (4814, false), (0, true)] {
+            let balance = |claims| Balance::of(gbps, 132, claims);
+            assert_eq!(
+                balance(TileClaims::Auto).unbalanced,
+                unbalanced,
+                "{gbps} GB/s"
+            );
+            assert_eq!(balance(TileClaims::Auto).claims, unbalanced, "{gbps} GB/s");
+            assert!(balance(TileClaims::On).claims);
+            assert!(!balance(TileClaims::Off).claims);
+            assert_eq!(balance(TileClaims::Off).unbalanced, unbalanced);
         }
     }
 

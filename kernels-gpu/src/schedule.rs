@@ -606,17 +606,18 @@ pub const SHORT_TILE_K_TILES: u32 = 20;
 /// block per tile ([`one_tile_per_block`]).
 pub const TEAMS_SHORT_MAX_WHOLE_ROUNDS: u32 = 5;
 
-/// Whether `B`'s rows, `ldb_bytes` apart, are an odd number of 16-byte chunks apart, so that
-/// a row of a `B` tile spans one 32-byte sector more than it would aligned. There the SMs of
-/// a fixed schedule compute tiles at different rates: on an H100
+/// Whether an operand's rows, `row_bytes` apart, are an odd number of 16-byte chunks apart,
+/// so that a row of its tile spans one 32-byte sector more than it would aligned. Where `B`'s
+/// rows do, the SMs of a fixed schedule compute tiles at different rates: on an H100
 /// (`bench/results/raw/h100-claimed-tiles.md`), ncu found the SMs of a persistent 128 × 128
 /// grid finishing their equal shares from 0.6 to 0.99 of the launch, while a naive grid kept
 /// every SM busy to the end by giving the fast ones up to 1.29× the mean work. Such a grid
 /// claims its tiles ([`claimed_tiles_pay`], on GPUs of little DRAM bandwidth per SM:
-/// [`claims_balance_sms`]) or runs as one block per tile ([`straddled_rows_run_naive`]).
+/// [`straddled_rows_unbalance_sms`]) or runs as one block per tile
+/// ([`straddled_rows_run_naive`]). Where `A`'s rows do: [`straddled_a_rows_run_naive`].
 #[inline(always)]
-pub const fn rows_straddle_sectors(ldb_bytes: u64) -> bool {
-    ldb_bytes % 32 == 16
+pub const fn rows_straddle_sectors(row_bytes: u64) -> bool {
+    row_bytes % 32 == 16
 }
 
 /// Whether a persistent `mma.sync` grid of `count` tiles of `k_tiles` k-tiles over `slots`
@@ -632,7 +633,7 @@ pub const fn rows_straddle_sectors(ldb_bytes: u64) -> bool {
 /// fixed rounds stay balanced, and claims moved nine shapes by −4% to +1.4% (8192³: 1.036× →
 /// 1.006×). The 128 × 256 kernel lost 1–7% with claims on every shape, and has none. On a GPU
 /// with more DRAM bandwidth per SM the fixed rounds ran faster than claims, and the host makes
-/// none there ([`claims_balance_sms`]).
+/// none there ([`straddled_rows_unbalance_sms`]).
 #[inline(always)]
 pub const fn claimed_tiles_pay(count: u32, slots: u32, k_tiles: u32, ldb_bytes: u64) -> bool {
     slots > 0
@@ -686,9 +687,12 @@ const fn last_round_may_split(count: u32, blocks: u32, slots: u32) -> bool {
     count % slots > blocks && count / slots <= STREAM_K_MAX_WHOLE_ROUNDS
 }
 
-/// Whether the grids of [`claimed_tiles_pay`] claim their tiles on a GPU with
-/// `dram_gbps_per_sm` GB/s of DRAM bandwidth per SM (0 where unknown): below
-/// [`CLAIMS_MAX_DRAM_GBPS_PER_SM`]. Elsewhere they keep their fixed rounds.
+/// Whether rows of an operand that straddle sectors ([`rows_straddle_sectors`]) make the SMs
+/// of a fixed schedule compute at uneven rates on a GPU with `dram_gbps_per_sm` GB/s of DRAM
+/// bandwidth per SM (0 where unknown): below [`UNBALANCED_SMS_MAX_DRAM_GBPS_PER_SM`]. There,
+/// the grids of [`claimed_tiles_pay`] claim their tiles and those of
+/// [`straddled_a_rows_run_naive`] run as one block per tile; elsewhere they keep their fixed
+/// rounds.
 ///
 /// The two GPUs measured have the same 132 SMs and differ in memory: an H100 SXM has 3.35 TB/s
 /// of DRAM bandwidth (25 GB/s per SM) and 50 MiB of L2, an H200 4.8 TB/s (36 GB/s per SM) and
@@ -699,15 +703,50 @@ const fn last_round_may_split(count: u32, blocks: u32, slots: u32) -> bool {
 /// (`bench/results/raw/h200-claims.md`), over 19 such shapes of four to fourteen whole rounds,
 /// two processes each, the fixed rounds ran at 0.994–1.056× the naive grid's speed and claims
 /// at 0.984–1.040×: the rounds were ahead on 15, by up to 4.2%, behind on four by up to 2.1%.
-/// The bound lies between the two GPUs; no other GPU was measured.
+/// The bound lies between the two GPUs; no other GPU was measured. Rows of `A` that straddle
+/// sectors: see [`straddled_a_rows_run_naive`].
 #[inline(always)]
-pub const fn claims_balance_sms(dram_gbps_per_sm: u32) -> bool {
-    dram_gbps_per_sm < CLAIMS_MAX_DRAM_GBPS_PER_SM
+pub const fn straddled_rows_unbalance_sms(dram_gbps_per_sm: u32) -> bool {
+    dram_gbps_per_sm < UNBALANCED_SMS_MAX_DRAM_GBPS_PER_SM
 }
 
-/// DRAM bandwidth per SM, in GB/s, from which grids keep their fixed rounds where `B`'s rows
-/// straddle sectors ([`claims_balance_sms`]).
-pub const CLAIMS_MAX_DRAM_GBPS_PER_SM: u32 = 30;
+/// DRAM bandwidth per SM, in GB/s, from which grids keep their fixed rounds where an operand's
+/// rows straddle sectors ([`straddled_rows_unbalance_sms`]).
+pub const UNBALANCED_SMS_MAX_DRAM_GBPS_PER_SM: u32 = 30;
+
+/// Whether a persistent `mma.sync` grid of `count` tiles over `blocks` blocks of `slots` teams
+/// in all, whose `A` has rows `lda_bytes` apart, runs as one block per tile on a GPU where
+/// straddled rows unbalance the SMs (`unbalanced`: [`straddled_rows_unbalance_sms`]): where
+/// [`rows_straddle_sectors`]`(lda_bytes)`, for a grid of teams after one to
+/// [`STREAM_K_MAX_WHOLE_ROUNDS`] whole rounds and a last round of more tiles than blocks, the
+/// grids that [`straddled_rows_run_naive`] takes where the rows of `B` straddle. The host asks
+/// only where [`stream_k_share`] did not split the last round.
+///
+/// A row of an `A` tile is 128 bytes of one row of `A`; straddling, it spans five sectors
+/// rather than four. On an H100 (`bench/results/raw/h200-claims.md`, section 1, over the
+/// earlier records), the persistent 128 × 128 grids of fixed rounds with a sector-aligned `B`
+/// ran at 0.968–1.042× the naive grid's speed where `A`'s rows straddle (21 shapes, eleven
+/// below 0.995 in a run at least) and at 1.002–1.194× where they do not (20 shapes). Of the
+/// four such grids of this kind, 4700 × 4240 × 2856 ran at 0.968–0.972×, 7544 × 2736 × 2360
+/// at 0.976–0.979×, 3904 × 3136 × 6296 at 0.992× and 3704 × 3136 × 2504 at 1.023×; that gain
+/// is given up for the losses, as for `B`. On an H200 the fixed rounds of twelve such grids ran
+/// at 1.028–1.056×, and the naive grid's kernel in their place at 0.997–1.003×, so the rule
+/// holds only where `unbalanced`. The grids of one team per block (128 × 256) keep their
+/// schedules: on an H100 they ran at 1.00–1.05× with such an `A` (15 shapes).
+#[inline(always)]
+pub const fn straddled_a_rows_run_naive(
+    count: u32,
+    blocks: u32,
+    slots: u32,
+    lda_bytes: u64,
+    unbalanced: bool,
+) -> bool {
+    unbalanced
+        && slots > blocks
+        && rows_straddle_sectors(lda_bytes)
+        && count / slots >= 1
+        && last_round_may_split(count, blocks, slots)
+}
 
 /// Fewest whole rounds of a grid of [`ClaimedTiles`] ([`claimed_tiles_pay`]).
 pub const CLAIMED_MIN_WHOLE_ROUNDS: u32 = 3;
@@ -1354,15 +1393,61 @@ mod tests {
         assert!(!claimed_tiles_pay(3 * 264, 0, 4, row(5000)));
     }
 
+    /// Where `A`'s rows straddle sectors (bf16 `K` of 2856: 5712 bytes; not 2864): the grid of
+    /// teams of 4700x4240 (1258 tiles over 264 slots of 132 blocks: four whole rounds and 202
+    /// tiles) on a GPU where straddled rows unbalance the SMs, not on others, not with one team
+    /// per block, and not after five whole rounds or with a last round of at most one tile per
+    /// block.
+    #[test]
+    fn straddled_rows_of_a_run_naive_where_sms_fall_out_of_balance() {
+        let row = |k: u64| 2 * k;
+        assert!(straddled_a_rows_run_naive(1258, 132, 264, row(2856), true));
+        assert!(!straddled_a_rows_run_naive(
+            1258,
+            132,
+            264,
+            row(2856),
+            false
+        ));
+        assert!(!straddled_a_rows_run_naive(1258, 132, 264, row(2864), true));
+        assert!(!straddled_a_rows_run_naive(1258, 132, 132, row(2856), true));
+        assert!(straddled_a_rows_run_naive(
+            264 + 133,
+            132,
+            264,
+            row(2856),
+            true
+        ));
+        assert!(!straddled_a_rows_run_naive(
+            264 + 132,
+            132,
+            264,
+            row(2856),
+            true
+        ));
+        assert!(!straddled_a_rows_run_naive(
+            5 * 264 + 202,
+            132,
+            264,
+            row(2856),
+            true
+        ));
+        assert!(!straddled_a_rows_run_naive(202, 132, 264, row(2856), true));
+    }
+
     /// An H100 SXM (3.35 TB/s over 132 SMs) claims; an H200 (4.8 TB/s) keeps its rounds; a GPU
     /// whose bandwidth is unknown claims, as before the bound.
     #[test]
     fn claims_where_dram_bandwidth_per_sm_is_low() {
-        assert!(claims_balance_sms(3352 / 132));
-        assert!(!claims_balance_sms(4814 / 132));
-        assert!(claims_balance_sms(0));
-        assert!(claims_balance_sms(CLAIMS_MAX_DRAM_GBPS_PER_SM - 1));
-        assert!(!claims_balance_sms(CLAIMS_MAX_DRAM_GBPS_PER_SM));
+        assert!(straddled_rows_unbalance_sms(3352 / 132));
+        assert!(!straddled_rows_unbalance_sms(4814 / 132));
+        assert!(straddled_rows_unbalance_sms(0));
+        assert!(straddled_rows_unbalance_sms(
+            UNBALANCED_SMS_MAX_DRAM_GBPS_PER_SM - 1
+        ));
+        assert!(!straddled_rows_unbalance_sms(
+            UNBALANCED_SMS_MAX_DRAM_GBPS_PER_SM
+        ));
     }
 
     /// Where `B`'s rows straddle sectors: one team per block from one whole round on, teams

@@ -25,7 +25,7 @@ use tessera::{
     DType, Element, Error, Gemm, GemmDesc, Kernel, Layout, MmaTile, Operand, Schedule, TileClaims,
     WgmmaSchedule,
 };
-use tessera_kernels::schedule::{TEAMS_SHORT_MAX_WHOLE_ROUNDS, claims_balance_sms};
+use tessera_kernels::schedule::{TEAMS_SHORT_MAX_WHOLE_ROUNDS, straddled_rows_unbalance_sms};
 use tessera_tests::reliability::{self, Problem};
 use tessera_tests::{Case, Check, run_case};
 
@@ -630,7 +630,7 @@ fn claimed_entry_points(ctx: &Arc<CudaContext>) -> Result<String, String> {
     let claimed = "mma_bf16_bf16_128x128_claimed";
     let rounds = "mma_bf16_bf16_128x128_persistent";
     let want = [
-        if claims_balance_sms(per_sm) {
+        if straddled_rows_unbalance_sms(per_sm) {
             claimed
         } else {
             rounds
@@ -643,6 +643,41 @@ fn claimed_entry_points(ctx: &Arc<CudaContext>) -> Result<String, String> {
     } else {
         Err(format!(
             "{per_sm} GB/s per SM: expected {want:?}, got {got:?}"
+        ))
+    }
+}
+
+/// The entry points of persistent 128 × 128 `mma.sync` calls of two whole rounds and a last
+/// round of 1.5 tiles per SM, which stream-K does not split (`N` = 256, `M` = 128 × 2.75 × the
+/// SMs, 45 k-tiles): where the rows of `A` straddle sectors (`K` = 2856), the naive grid's
+/// kernel on a GPU where such rows unbalance the SMs and the grid has two teams per block (a
+/// Hopper GPU), the persistent kernel elsewhere; with `K` = 2864, the persistent kernel.
+/// Nothing is launched.
+fn straddled_a_entry_points(gemm: &Gemm) -> Result<String, String> {
+    let stream = gemm.stream();
+    let sms = gemm.sm_count() as usize;
+    let (m, n, k) = (128 * (2 * sms + 3 * sms / 4), 256, 2864);
+    let alloc = |len: usize| stream.alloc_zeros::<bf16>(len).map_err(|e| e.to_string());
+    let (a, b, mut c) = (alloc(m * k)?, alloc(k * n)?, alloc(m * n)?);
+    let kernel = Kernel::MmaSync(MmaTile::M128N128, Schedule::Persistent);
+    let mut entry = |k: usize| {
+        gemm.entry_point(kernel, &GemmDesc::new(m, n, k), &a, &b, &mut c)
+            .map_err(|e| e.to_string())
+    };
+    let got = [entry(2856)?, entry(2864)?];
+    let per_sm = gemm.dram_gbps() / gemm.sm_count();
+    let rounds = "mma_bf16_bf16_128x128_persistent";
+    let straddled = if straddled_rows_unbalance_sms(per_sm) && gemm.arch().is_hopper() {
+        "mma_bf16_bf16_128x128_naive"
+    } else {
+        rounds
+    };
+    if got == [straddled, rounds] {
+        Ok(format!("{per_sm} GB/s per SM: {}", got.join(", ")))
+    } else {
+        Err(format!(
+            "{per_sm} GB/s per SM: expected {:?}, got {got:?}",
+            [straddled, rounds]
         ))
     }
 }
@@ -776,6 +811,10 @@ fn main() -> ExitCode {
     suite.record("entry points of claimed 128x128 grids".into(), || {
         claimed_entry_points(&ctx)
     });
+    suite.record(
+        "entry points of 128x128 grids with straddled rows of A".into(),
+        || straddled_a_entry_points(&gemm),
+    );
     println!(
         "\ngpu: {} passed, {} failed",
         suite.passed.get(),
