@@ -741,11 +741,8 @@ pub const fn straddled_a_rows_run_naive(
     lda_bytes: u64,
     unbalanced: bool,
 ) -> bool {
-    unbalanced
-        && slots > blocks
-        && rows_straddle_sectors(lda_bytes)
-        && count / slots >= 1
-        && last_round_may_split(count, blocks, slots)
+    // With teams, the grids `straddled_rows_run_naive` takes for rows `lda_bytes` apart.
+    unbalanced && slots > blocks && straddled_rows_run_naive(count, blocks, slots, lda_bytes)
 }
 
 /// Fewest whole rounds of a grid of [`ClaimedTiles`] ([`claimed_tiles_pay`]).

@@ -592,10 +592,15 @@ fn entry_points(gemm: &Gemm) -> Result<String, String> {
         "mma_bf16_bf16_128x256_naive",
     ];
     let got = got.into_iter().collect::<Result<Vec<_>, _>>()?;
+    same_entries("", &got, &want)
+}
+
+/// Whether entry points `got` are `want`, each message starting with `context`.
+fn same_entries(context: &str, got: &[&str], want: &[&str]) -> Result<String, String> {
     if got == want {
-        Ok(got.join(", "))
+        Ok(format!("{context}{}", got.join(", ")))
     } else {
-        Err(format!("expected {want:?}, got {got:?}"))
+        Err(format!("{context}expected {want:?}, got {got:?}"))
     }
 }
 
@@ -638,13 +643,7 @@ fn claimed_entry_points(ctx: &Arc<CudaContext>) -> Result<String, String> {
         claimed,
         rounds,
     ];
-    if got == want {
-        Ok(format!("{per_sm} GB/s per SM: {}", got.join(", ")))
-    } else {
-        Err(format!(
-            "{per_sm} GB/s per SM: expected {want:?}, got {got:?}"
-        ))
-    }
+    same_entries(&format!("{per_sm} GB/s per SM: "), &got, &want)
 }
 
 /// The entry points of persistent 128 × 128 `mma.sync` calls of two whole rounds and a last
@@ -672,14 +671,11 @@ fn straddled_a_entry_points(gemm: &Gemm) -> Result<String, String> {
     } else {
         rounds
     };
-    if got == [straddled, rounds] {
-        Ok(format!("{per_sm} GB/s per SM: {}", got.join(", ")))
-    } else {
-        Err(format!(
-            "{per_sm} GB/s per SM: expected {:?}, got {got:?}",
-            [straddled, rounds]
-        ))
-    }
+    same_entries(
+        &format!("{per_sm} GB/s per SM: "),
+        &got,
+        &[straddled, rounds],
+    )
 }
 
 /// A buffer allocated in a second (non-primary) context of the same GPU gives
